@@ -1,0 +1,129 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ArgumentChecker } from "./errors";
+import { platformLabels } from "./labels";
+import { NetworkPeer } from "./networkPeer";
+
+/** Arguments of a Connection: `from` may open connections to `to`. */
+export interface ConnectionArgs {
+    /** The calling workload. */
+    from: NetworkPeer;
+    /** The called workload. */
+    to: NetworkPeer;
+    /** Names of the ports of `to` that `from` may reach. Default: every port `to` serves. */
+    portNames?: string[];
+}
+
+/**
+ * Allows one workload to call another, writing the NetworkPolicies on both sides: an egress policy
+ * on the caller's pods and an ingress policy on the callee's pods, each limited to the callee's
+ * ports. Under a namespace with default-deny, the connections declared are the only traffic there is.
+ */
+export class Connection extends pulumi.ComponentResource {
+    /** The egress policy on the caller. */
+    public readonly egressPolicy: k8s.networking.v1.NetworkPolicy;
+    /** The ingress policy on the callee. */
+    public readonly ingressPolicy: k8s.networking.v1.NetworkPolicy;
+
+    constructor(name: string, args: ConnectionArgs, opts?: pulumi.ComponentResourceOptions) {
+        const ports = selectPorts(name, args.to, args.portNames);
+        super("fastapi-k8s:index:Connection", name, args, opts);
+
+        const policyPorts = ports.map((p) => ({ protocol: "TCP", port: p.port }));
+        const base = `${args.from.name}-to-${args.to.name}`;
+        this.egressPolicy = new k8s.networking.v1.NetworkPolicy(
+            `${name}-egress`,
+            {
+                metadata: {
+                    name: `${base}-egress`,
+                    namespace: args.from.namespace,
+                    labels: platformLabels(),
+                },
+                spec: {
+                    podSelector: { matchLabels: args.from.podLabels },
+                    policyTypes: ["Egress"],
+                    egress: [{ to: [peerSelector(args.to)], ports: policyPorts }],
+                },
+            },
+            { parent: this },
+        );
+        this.ingressPolicy = new k8s.networking.v1.NetworkPolicy(
+            `${name}-ingress`,
+            {
+                metadata: {
+                    name: `${base}-ingress`,
+                    namespace: args.to.namespace,
+                    labels: platformLabels(),
+                },
+                spec: {
+                    podSelector: { matchLabels: args.to.podLabels },
+                    policyTypes: ["Ingress"],
+                    ingress: [{ from: [peerSelector(args.from)], ports: policyPorts }],
+                },
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ egressPolicy: this.egressPolicy, ingressPolicy: this.ingressPolicy });
+    }
+}
+
+/** Arguments of PublicAccess. */
+export interface PublicAccessArgs {
+    /** The workload that accepts traffic from outside its namespace. */
+    to: NetworkPeer;
+    /** Names of its ports open to outside. Default: every port it serves. */
+    portNames?: string[];
+}
+
+/**
+ * Lets a workload accept traffic from any source (an ingress controller, a NodePort, a load
+ * balancer) on its ports. Use it for the public tier only.
+ */
+export class PublicAccess extends pulumi.ComponentResource {
+    /** The ingress policy on the workload. */
+    public readonly ingressPolicy: k8s.networking.v1.NetworkPolicy;
+
+    constructor(name: string, args: PublicAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        const ports = selectPorts(name, args.to, args.portNames);
+        super("fastapi-k8s:index:PublicAccess", name, args, opts);
+        this.ingressPolicy = new k8s.networking.v1.NetworkPolicy(
+            `${name}-ingress`,
+            {
+                metadata: {
+                    name: `${args.to.name}-public-ingress`,
+                    namespace: args.to.namespace,
+                    labels: platformLabels(),
+                },
+                spec: {
+                    podSelector: { matchLabels: args.to.podLabels },
+                    policyTypes: ["Ingress"],
+                    ingress: [{ ports: ports.map((p) => ({ protocol: "TCP", port: p.port })) }],
+                },
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ ingressPolicy: this.ingressPolicy });
+    }
+}
+
+function selectPorts(name: string, to: NetworkPeer, portNames: string[] | undefined) {
+    const checker = new ArgumentChecker(`connection "${name}"`);
+    checker.require(to.ports.length > 0, `${to.name} serves no ports, so nothing can connect to it`);
+    const known = to.ports.map((p) => p.name);
+    for (const wanted of portNames ?? []) {
+        checker.require(
+            known.includes(wanted),
+            `port "${wanted}" is not served by ${to.name}; it serves: ${known.join(", ")}`,
+        );
+    }
+    checker.throwIfAny();
+    return portNames === undefined ? to.ports : to.ports.filter((p) => portNames.includes(p.name));
+}
+
+/** Selects a peer's pods by labels, in its own namespace (so it also works across namespaces). */
+function peerSelector(peer: NetworkPeer): k8s.types.input.networking.v1.NetworkPolicyPeer {
+    return {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": peer.namespace } },
+        podSelector: { matchLabels: peer.podLabels },
+    };
+}

@@ -1,0 +1,43 @@
+/**
+ * The error every component throws for bad arguments. It is raised in the constructor before any
+ * child resource is registered, so a bad argument never leaves half a component behind.
+ */
+export class InvalidArgumentError extends Error {
+    constructor(
+        /** The component (type and name) that rejected its arguments. */
+        public readonly component: string,
+        /** One line per problem: what is wrong and what is allowed. */
+        public readonly problems: string[],
+    ) {
+        super(`${component}: invalid arguments:\n  - ${problems.join("\n  - ")}`);
+        this.name = "InvalidArgumentError";
+    }
+}
+
+/** Collects problems while a component checks its arguments, then throws them all at once. */
+export class ArgumentChecker {
+    private readonly problems: string[] = [];
+
+    constructor(private readonly component: string) {}
+
+    /** Records `problem` unless `ok` holds. */
+    require(ok: boolean, problem: string): this {
+        if (!ok) {
+            this.problems.push(problem);
+        }
+        return this;
+    }
+
+    /** Records every defined problem. */
+    report(...problems: Array<string | undefined>): this {
+        this.problems.push(...problems.filter((p): p is string => p !== undefined));
+        return this;
+    }
+
+    /** Throws an InvalidArgumentError when any problem was recorded. */
+    throwIfAny(): void {
+        if (this.problems.length > 0) {
+            throw new InvalidArgumentError(this.component, this.problems);
+        }
+    }
+}

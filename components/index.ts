@@ -1,0 +1,31 @@
+/**
+ * fastapi-k8s: Pulumi components for running FastAPI services on Kubernetes.
+ *
+ * Each component is a `pulumi.ComponentResource` with the type token `fastapi-k8s:index:<Class>`.
+ */
+export { AppImage, AppImageArgs, RegistryCredentials, buildInputsHash } from "./appImage";
+export { Connection, ConnectionArgs, PublicAccess, PublicAccessArgs } from "./connection";
+export { InvalidArgumentError } from "./errors";
+export { selectorLabels, workloadLabels } from "./labels";
+export {
+    DnsServerSelector,
+    Namespace,
+    NamespaceArgs,
+    NamespaceLimitDefaults,
+    NamespaceQuota,
+} from "./namespace";
+export { NetworkPeer, ServedPort } from "./networkPeer";
+export { PostgresDatabase, PostgresDatabaseArgs } from "./postgresDatabase";
+export { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
+export { ComputeAmount, ComputeResources, resourceProblems } from "./resources";
+export { SERVICE_KEY_FILES, ServiceKey, ServiceKeyArgs } from "./serviceKey";
+export { WebService } from "./webService";
+export {
+    Autoscaling,
+    GracefulShutdown,
+    IngressRoute,
+    ProbePaths,
+    SecretFileMount,
+    ServiceExposure,
+    WebServiceArgs,
+} from "./webServiceArgs";

@@ -1,0 +1,24 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** One port a workload serves, named so Services and NetworkPolicies can refer to it. */
+export interface ServedPort {
+    /** The port name (an IANA-style name such as "http" or "postgres"). */
+    name: string;
+    /** The container port number. */
+    port: number;
+}
+
+/**
+ * What a NetworkPolicy needs to know of a workload: where its pods are, how to select them and
+ * which ports they serve. WebService and PostgresDatabase expose one as `peer`.
+ */
+export interface NetworkPeer {
+    /** The workload's name; used to name the policies written for it. */
+    name: string;
+    /** The namespace of its pods. */
+    namespace: pulumi.Input<string>;
+    /** Labels that select exactly its pods. */
+    podLabels: Record<string, string>;
+    /** The ports it serves. */
+    ports: ServedPort[];
+}

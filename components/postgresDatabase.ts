@@ -1,0 +1,292 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { Connection } from "./connection";
+import { ArgumentChecker } from "./errors";
+import { isDnsLabel, selectorLabels, workloadLabels } from "./labels";
+import { NetworkPeer } from "./networkPeer";
+import { pullPolicyProblem } from "./pullPolicy";
+import { QUANTITY_HELP, isQuantity } from "./quantity";
+import { ComputeResources, resourceProblems, toResourceRequirements } from "./resources";
+import { DEFAULT_UID, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
+
+/** Arguments of a PostgresDatabase. */
+export interface PostgresDatabaseArgs {
+    /** The namespace to run in. */
+    namespace: pulumi.Input<string>;
+    /** The Postgres image (official image layout). Pin a digest outside development. Default "postgres:17.6-bookworm". */
+    image?: pulumi.Input<string>;
+    /** "IfNotPresent" (default), "Always" or "Never". */
+    imagePullPolicy?: string;
+    /** The database to create. Default "app". */
+    database?: string;
+    /** The owner role to create. Default "app". */
+    username?: string;
+    /** Size of the data volume. Default "1Gi". */
+    storageSize?: string;
+    /** StorageClass of the data volume. Default: the cluster's default class. */
+    storageClassName?: string;
+    /** Requests and limits. Default: requests 250m/256Mi, limits 1/512Mi. */
+    resources?: ComputeResources;
+    /** Seconds Postgres gets to shut down (fast shutdown plus checkpoint). Default 120. */
+    shutdownGracePeriodSeconds?: number;
+    /** Refuse to delete the data-bearing resources (StatefulSet, password, Secret). Default false. */
+    protect?: boolean;
+    /** Leave the data-bearing resources in the cluster when they are removed from the program. Default false. */
+    retainOnDelete?: boolean;
+    /** The user and group Postgres runs as (≥ 10000). Default 10001. */
+    uid?: number;
+    /** Annotations for every object of the database (e.g. skips of a checker, with reasons). */
+    annotations?: Record<string, string>;
+}
+
+const PORT = 5432;
+const DATA_MOUNT = "/var/lib/postgresql/data";
+// A subdirectory, because a fresh volume's root holds lost+found and initdb wants an empty directory.
+const PGDATA = `${DATA_MOUNT}/pgdata`;
+const SECRET_MOUNT = "/etc/postgres-credentials";
+
+const DEFAULT_RESOURCES: ComputeResources = {
+    requests: { cpu: "250m", memory: "256Mi" },
+    limits: { cpu: "1", memory: "512Mi" },
+};
+
+/**
+ * PostgreSQL as a single-instance StatefulSet: a generated password in a Secret (with a ready
+ * DATABASE_URL), data on a PersistentVolumeClaim that outlives the pods, `pg_isready` probes, fast
+ * shutdown with room for the checkpoint, and a PDB. Clients are admitted with `allowFrom`.
+ */
+export class PostgresDatabase extends pulumi.ComponentResource {
+    /** The in-cluster host name clients connect to. */
+    public readonly host: pulumi.Output<string>;
+    /** The port, 5432. */
+    public readonly port: number = PORT;
+    /** The database name. */
+    public readonly database: string;
+    /** The owner role. */
+    public readonly username: string;
+    /** The Secret with keys username, password, database, host, port and DATABASE_URL. */
+    public readonly secretName: pulumi.Output<string>;
+    /** The generated password (secret; never exported in clear). */
+    public readonly password: pulumi.Output<string>;
+    /** A ready connection URL (secret). */
+    public readonly databaseUrl: pulumi.Output<string>;
+    /** The StatefulSet. */
+    public readonly statefulSet: k8s.apps.v1.StatefulSet;
+    /** How NetworkPolicies find this workload. */
+    public readonly peer: NetworkPeer;
+
+    constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        const settings = resolvePostgresArgs(name, args);
+        super("fastapi-k8s:index:PostgresDatabase", name, args, opts);
+        this.database = settings.database;
+        this.username = settings.username;
+
+        const labels = workloadLabels(name, { component: "database" });
+        const metadata = { namespace: args.namespace, labels, annotations: args.annotations };
+        const stateful = { parent: this, protect: settings.protect, retainOnDelete: settings.retainOnDelete };
+        this.peer = { name, namespace: args.namespace, podLabels: selectorLabels(name), ports: [{ name: "postgres", port: PORT }] };
+        this.host = pulumi.interpolate`${name}.${args.namespace}.svc.cluster.local`;
+
+        const generated = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, stateful);
+        // Marked secret here: a provider's own secret marking does not survive every path (mocks, state).
+        this.password = pulumi.secret(generated.result);
+        this.databaseUrl = pulumi.secret(
+            pulumi.interpolate`postgresql://${settings.username}:${this.password.apply(encodeURIComponent)}@${this.host}:${PORT}/${settings.database}`,
+        );
+        const secret = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            {
+                metadata: { ...metadata, name: `${name}-credentials` },
+                type: "Opaque",
+                stringData: {
+                    username: settings.username,
+                    password: this.password,
+                    database: settings.database,
+                    host: this.host,
+                    port: String(PORT),
+                    DATABASE_URL: this.databaseUrl,
+                },
+            },
+            stateful,
+        );
+        this.secretName = secret.metadata.name;
+
+        const headless = new k8s.core.v1.Service(
+            `${name}-headless`,
+            {
+                metadata: { ...metadata, name: `${name}-headless` },
+                spec: {
+                    clusterIP: "None",
+                    publishNotReadyAddresses: true,
+                    selector: selectorLabels(name),
+                    ports: [{ name: "postgres", port: PORT, targetPort: "postgres" }],
+                },
+            },
+            { parent: this },
+        );
+        this.statefulSet = this.createStatefulSet(name, args, settings, labels, headless, stateful);
+        new k8s.core.v1.Service(
+            `${name}-service`,
+            {
+                metadata: { ...metadata, name },
+                spec: {
+                    type: "ClusterIP",
+                    selector: selectorLabels(name),
+                    ports: [{ name: "postgres", port: PORT, targetPort: "postgres", protocol: "TCP" }],
+                },
+            },
+            { parent: this, dependsOn: [this.statefulSet] },
+        );
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-pdb`,
+            // One instance cannot stay up through a drain; the budget bounds voluntary disruption to it.
+            { metadata: { ...metadata, name }, spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(name) } } },
+            { parent: this },
+        );
+        this.registerOutputs({ host: this.host, secretName: this.secretName });
+    }
+
+    /** Admits `client` on 5432 (ingress here, egress on the client). */
+    allowFrom(client: { peer: NetworkPeer } | NetworkPeer): Connection {
+        const from = "peer" in client ? client.peer : client;
+        return new Connection(`${from.name}-to-${this.peer.name}`, { from, to: this.peer }, { parent: this });
+    }
+
+    private createStatefulSet(
+        name: string,
+        args: PostgresDatabaseArgs,
+        settings: PostgresSettings,
+        labels: Record<string, string>,
+        headless: k8s.core.v1.Service,
+        stateful: pulumi.CustomResourceOptions,
+    ): k8s.apps.v1.StatefulSet {
+        const isReady = {
+            exec: { command: ["pg_isready", "-h", "127.0.0.1", "-p", String(PORT), "-U", settings.username, "-d", settings.database] },
+        };
+        return new k8s.apps.v1.StatefulSet(
+            name,
+            {
+                metadata: { name, namespace: args.namespace, labels, annotations: args.annotations },
+                spec: {
+                    replicas: 1,
+                    serviceName: headless.metadata.name,
+                    selector: { matchLabels: selectorLabels(name) },
+                    updateStrategy: { type: "RollingUpdate" },
+                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                    template: {
+                        metadata: { labels, annotations: args.annotations },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            enableServiceLinks: false,
+                            securityContext: restrictedPodSecurity(settings.uid),
+                            terminationGracePeriodSeconds: settings.shutdownGracePeriodSeconds,
+                            containers: [
+                                {
+                                    name: "postgres",
+                                    image: settings.image,
+                                    imagePullPolicy: settings.imagePullPolicy,
+                                    ports: [{ name: "postgres", containerPort: PORT, protocol: "TCP" }],
+                                    env: [
+                                        { name: "POSTGRES_USER", value: settings.username },
+                                        { name: "POSTGRES_DB", value: settings.database },
+                                        { name: "POSTGRES_PASSWORD_FILE", value: `${SECRET_MOUNT}/password` },
+                                        { name: "PGDATA", value: PGDATA },
+                                    ],
+                                    resources: toResourceRequirements(settings.resources),
+                                    securityContext: restrictedContainerSecurity(settings.uid),
+                                    startupProbe: { ...isReady, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 },
+                                    livenessProbe: { ...isReady, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
+                                    readinessProbe: { ...isReady, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 },
+                                    lifecycle: {
+                                        // Fast shutdown: abort sessions, checkpoint, exit; the default smart
+                                        // shutdown would wait for every client to disconnect.
+                                        preStop: {
+                                            exec: {
+                                                command: [
+                                                    "pg_ctl", "stop", "-D", PGDATA, "-m", "fast", "-w",
+                                                    "-t", String(settings.shutdownGracePeriodSeconds - 10),
+                                                ],
+                                            },
+                                        },
+                                    },
+                                    volumeMounts: [
+                                        { name: "data", mountPath: DATA_MOUNT },
+                                        { name: "credentials", mountPath: SECRET_MOUNT, readOnly: true },
+                                        { name: "run", mountPath: "/var/run/postgresql" },
+                                        { name: "tmp", mountPath: "/tmp" },
+                                    ],
+                                },
+                            ],
+                            volumes: [
+                                { name: "credentials", secret: { secretName: this.secretName, defaultMode: 0o440 } },
+                                { name: "run", emptyDir: { sizeLimit: "16Mi" } },
+                                { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                            ],
+                        },
+                    },
+                    volumeClaimTemplates: [
+                        {
+                            metadata: { name: "data", labels: selectorLabels(name) },
+                            spec: {
+                                accessModes: ["ReadWriteOnce"],
+                                storageClassName: settings.storageClassName,
+                                resources: { requests: { storage: settings.storageSize } },
+                            },
+                        },
+                    ],
+                },
+            },
+            stateful,
+        );
+    }
+}
+
+interface PostgresSettings {
+    image: pulumi.Input<string>;
+    imagePullPolicy: string;
+    database: string;
+    username: string;
+    storageSize: string;
+    storageClassName?: string;
+    resources: ComputeResources;
+    shutdownGracePeriodSeconds: number;
+    protect: boolean;
+    retainOnDelete: boolean;
+    uid: number;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): PostgresSettings {
+    const settings: PostgresSettings = {
+        image: args.image ?? "postgres:17.6-bookworm",
+        imagePullPolicy: args.imagePullPolicy ?? "IfNotPresent",
+        database: args.database ?? "app",
+        username: args.username ?? "app",
+        storageSize: args.storageSize ?? "1Gi",
+        storageClassName: args.storageClassName,
+        resources: args.resources ?? DEFAULT_RESOURCES,
+        shutdownGracePeriodSeconds: args.shutdownGracePeriodSeconds ?? 120,
+        protect: args.protect ?? false,
+        retainOnDelete: args.retainOnDelete ?? false,
+        uid: args.uid ?? DEFAULT_UID,
+    };
+    const checker = new ArgumentChecker(`PostgresDatabase "${name}"`);
+    checker.require(isDnsLabel(name, 40), `name "${name}" must be a DNS label of at most 40 characters`);
+    checker.report(pullPolicyProblem(settings.imagePullPolicy));
+    checker.require(IDENTIFIER.test(settings.database), `database "${settings.database}" must match ${IDENTIFIER}`);
+    checker.require(IDENTIFIER.test(settings.username), `username "${settings.username}" must match ${IDENTIFIER}`);
+    checker.require(
+        isQuantity(settings.storageSize),
+        `storageSize = "${settings.storageSize}" is not valid; expected ${QUANTITY_HELP}`,
+    );
+    checker.require(
+        Number.isInteger(settings.shutdownGracePeriodSeconds) && settings.shutdownGracePeriodSeconds >= 30,
+        `shutdownGracePeriodSeconds = ${settings.shutdownGracePeriodSeconds} must be a whole number ≥ 30 (room for the checkpoint)`,
+    );
+    checker.require(Number.isInteger(settings.uid) && settings.uid >= 10000, `uid = ${settings.uid} must be ≥ 10000`);
+    checker.report(...resourceProblems(settings.resources, "resources"));
+    checker.throwIfAny();
+    return settings;
+}

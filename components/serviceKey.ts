@@ -1,0 +1,79 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ArgumentChecker } from "./errors";
+import { isDnsLabel, platformLabels } from "./labels";
+
+/** Arguments of a ServiceKey. */
+export interface ServiceKeyArgs {
+    /** The namespace of the Secret (the callee's and the caller's). */
+    namespace: pulumi.Input<string>;
+    /** The calling workload's name. */
+    caller: string;
+    /** The called workload's name. */
+    callee: string;
+    /**
+     * Bump by one to rotate. The Secret then holds the new key as `current` and the one before it
+     * as `previous`, so a callee that accepts both keeps working while callers roll. Default 1.
+     */
+    generation?: number;
+    /** Key length in characters (letters and digits). Default 48. */
+    length?: number;
+}
+
+/** The file names inside the Secret. */
+export const SERVICE_KEY_FILES = { current: "current", previous: "previous" };
+
+/**
+ * A random API key one service presents to another, stored in a Secret that both mount as files.
+ * Rotation keeps two slots; each generation replaces the older slot only.
+ */
+export class ServiceKey extends pulumi.ComponentResource {
+    /** The Secret's name, for `secretFiles` of caller and callee. */
+    public readonly secretName: pulumi.Output<string>;
+    /** The key callers should send now (secret). */
+    public readonly currentKey: pulumi.Output<string>;
+
+    constructor(name: string, args: ServiceKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+        const generation = args.generation ?? 1;
+        const length = args.length ?? 48;
+        const checker = new ArgumentChecker(`ServiceKey "${name}"`);
+        checker.require(isDnsLabel(args.caller), `caller "${args.caller}" must be a workload name (DNS label)`);
+        checker.require(isDnsLabel(args.callee), `callee "${args.callee}" must be a workload name (DNS label)`);
+        checker.require(Number.isInteger(generation) && generation >= 1, `generation = ${generation} must be a whole number ≥ 1`);
+        checker.require(Number.isInteger(length) && length >= 32 && length <= 128, `length = ${length} must be 32-128`);
+        checker.throwIfAny();
+        super("fastapi-k8s:index:ServiceKey", name, args, opts);
+
+        // Slot A changes on odd generations, slot B on even ones; the newer slot is the current key.
+        const slot = (label: string, turn: number) =>
+            new random.RandomPassword(
+                `${name}-${label}`,
+                { length, special: false, keepers: { generation: String(turn) } },
+                { parent: this },
+            );
+        const slotA = slot("a", Math.floor((generation + 1) / 2));
+        const slotB = slot("b", Math.floor(generation / 2));
+        const [current, previous] = generation % 2 === 1 ? [slotA, slotB] : [slotB, slotA];
+        this.currentKey = pulumi.secret(current.result);
+
+        const secret = new k8s.core.v1.Secret(
+            `${name}-secret`,
+            {
+                metadata: {
+                    name: `${args.callee}-key-${args.caller}`,
+                    namespace: args.namespace,
+                    labels: { ...platformLabels(), "fastapi-k8s/caller": args.caller, "fastapi-k8s/callee": args.callee },
+                },
+                type: "Opaque",
+                stringData: {
+                    [SERVICE_KEY_FILES.current]: this.currentKey,
+                    [SERVICE_KEY_FILES.previous]: pulumi.secret(previous.result),
+                },
+            },
+            { parent: this },
+        );
+        this.secretName = secret.metadata.name;
+        this.registerOutputs({ secretName: this.secretName });
+    }
+}

@@ -1,0 +1,279 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Connection, PublicAccess } from "./connection";
+import { contentHash } from "./contentHash";
+import { selectorLabels, workloadLabels } from "./labels";
+import { NetworkPeer } from "./networkPeer";
+import { toResourceRequirements } from "./resources";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
+import { WebServiceArgs } from "./webServiceArgs";
+import { WebServiceSettings, resolveWebServiceArgs } from "./webServiceSettings";
+
+const HTTP_PORT_NAME = "http";
+
+/**
+ * A stateless HTTP service (a FastAPI app, say): a Deployment that rolls without dropping requests,
+ * with separate startup, liveness and readiness probes, a restricted security context, settings in a
+ * content-hashed ConfigMap, Secrets as files, a Service whose ports come from the container's, and
+ * optionally an Ingress, an HPA and a PodDisruptionBudget.
+ */
+export class WebService extends pulumi.ComponentResource {
+    /** The Deployment. */
+    public readonly deployment: k8s.apps.v1.Deployment;
+    /** The Service in front of the pods. */
+    public readonly service: k8s.core.v1.Service;
+    /** The ConfigMap holding `env`; its name changes whenever its content does. */
+    public readonly configMap: k8s.core.v1.ConfigMap;
+    /** The HPA, when autoscaling is set. */
+    public readonly autoscaler?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
+    /** The PDB, when more than one replica can run. */
+    public readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+    /** The Ingress, when one is set. */
+    public readonly ingress?: k8s.networking.v1.Ingress;
+    /** The in-cluster URL of the service, e.g. http://backend.ns.svc.cluster.local:8000. */
+    public readonly url: pulumi.Output<string>;
+    /** The public URL when there is an Ingress, else undefined. */
+    public readonly publicUrl?: string;
+    /** How NetworkPolicies find this workload. */
+    public readonly peer: NetworkPeer;
+
+    private readonly workloadName: string;
+
+    constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        const settings = resolveWebServiceArgs(name, args);
+        super("fastapi-k8s:index:WebService", name, args, opts);
+        this.workloadName = name;
+
+        const labels = workloadLabels(name, { component: args.component, version: args.version });
+        const metadata = { namespace: args.namespace, labels, annotations: args.annotations };
+        this.peer = {
+            name,
+            namespace: args.namespace,
+            podLabels: selectorLabels(name),
+            ports: [{ name: HTTP_PORT_NAME, port: settings.port }],
+        };
+
+        this.configMap = this.createConfigMap(name, args, metadata);
+        this.deployment = this.createDeployment(name, args, settings, labels);
+        this.service = this.createService(name, settings, metadata);
+        if (settings.ingress) {
+            this.ingress = this.createIngress(name, settings.ingress, metadata);
+            const scheme = settings.ingress.tlsSecretName ? "https" : "http";
+            this.publicUrl = `${scheme}://${settings.ingress.host}${settings.ingress.path}`;
+        }
+        if (settings.autoscaling) {
+            this.autoscaler = this.createAutoscaler(name, settings.autoscaling, metadata);
+        }
+        const fewestReplicas = settings.autoscaling?.minReplicas ?? settings.replicas;
+        if (fewestReplicas > 1) {
+            this.disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
+                `${name}-pdb`,
+                {
+                    metadata: { ...metadata, name },
+                    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(name) } },
+                },
+                { parent: this },
+            );
+        }
+        this.url = pulumi.interpolate`http://${name}.${args.namespace}.svc.cluster.local:${settings.port}`;
+        this.registerOutputs({ url: this.url, publicUrl: this.publicUrl });
+    }
+
+    /** Lets this service call `target` on its ports: egress here, ingress there. */
+    allowTo(target: { peer: NetworkPeer } | NetworkPeer, portNames?: string[]): Connection {
+        const to = "peer" in target ? target.peer : target;
+        return new Connection(`${this.workloadName}-to-${to.name}`, { from: this.peer, to, portNames }, { parent: this });
+    }
+
+    /** Lets anything (an ingress controller, a node port) reach this service's ports. */
+    allowFromAnywhere(): PublicAccess {
+        return new PublicAccess(`${this.workloadName}-public`, { to: this.peer }, { parent: this });
+    }
+
+    private createConfigMap(name: string, args: WebServiceArgs, metadata: object): k8s.core.v1.ConfigMap {
+        const data = pulumi.output(args.env ?? {});
+        return new k8s.core.v1.ConfigMap(
+            `${name}-config`,
+            {
+                metadata: { ...metadata, name: data.apply((d) => `${name}-config-${contentHash(d)}`) },
+                data,
+                immutable: true,
+            },
+            // A new name means a new object; create it before the old one goes so pods never lack it.
+            { parent: this },
+        );
+    }
+
+    private createDeployment(
+        name: string,
+        args: WebServiceArgs,
+        settings: WebServiceSettings,
+        labels: Record<string, string>,
+    ): k8s.apps.v1.Deployment {
+        const writable = settings.writableDirs.map((dir, i) => ({ name: `writable-${i}`, dir }));
+        const secrets = (args.secretFiles ?? []).map((mount, i) => ({ name: `secret-${i}`, mount }));
+        const httpGet = (path: string) => ({ path, port: HTTP_PORT_NAME });
+        return new k8s.apps.v1.Deployment(
+            name,
+            {
+                metadata: { name, namespace: args.namespace, labels, annotations: args.annotations },
+                spec: {
+                    // With an HPA the autoscaler owns the replica count; setting it here would fight it.
+                    replicas: settings.autoscaling ? undefined : settings.replicas,
+                    revisionHistoryLimit: 5,
+                    selector: { matchLabels: selectorLabels(name) },
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                    template: {
+                        metadata: { labels, annotations: args.annotations },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            enableServiceLinks: false,
+                            securityContext: restrictedPodSecurity(settings.uid),
+                            terminationGracePeriodSeconds: settings.terminationGracePeriodSeconds,
+                            topologySpreadConstraints: [
+                                {
+                                    maxSkew: 1,
+                                    topologyKey: "kubernetes.io/hostname",
+                                    whenUnsatisfiable: "ScheduleAnyway",
+                                    labelSelector: { matchLabels: selectorLabels(name) },
+                                },
+                            ],
+                            containers: [
+                                {
+                                    name: "app",
+                                    image: args.image,
+                                    imagePullPolicy: settings.imagePullPolicy,
+                                    ports: [{ name: HTTP_PORT_NAME, containerPort: settings.port, protocol: "TCP" }],
+                                    envFrom: [{ configMapRef: { name: this.configMap.metadata.name } }],
+                                    resources: toResourceRequirements(settings.resources),
+                                    securityContext: restrictedContainerSecurity(settings.uid),
+                                    startupProbe: {
+                                        httpGet: httpGet(settings.probes.startupPath),
+                                        periodSeconds: 2,
+                                        timeoutSeconds: 2,
+                                        failureThreshold: Math.ceil(settings.probes.startupTimeoutSeconds / 2),
+                                    },
+                                    livenessProbe: {
+                                        httpGet: httpGet(settings.probes.livenessPath),
+                                        periodSeconds: 10,
+                                        timeoutSeconds: 2,
+                                        failureThreshold: 3,
+                                    },
+                                    readinessProbe: {
+                                        httpGet: httpGet(settings.probes.readinessPath),
+                                        periodSeconds: 5,
+                                        timeoutSeconds: 2,
+                                        failureThreshold: 2,
+                                    },
+                                    // Keep serving while the endpoint removal reaches every proxy.
+                                    lifecycle: { preStop: { sleep: { seconds: settings.shutdown.preStopSleepSeconds } } },
+                                    volumeMounts: [
+                                        ...writable.map((w) => ({ name: w.name, mountPath: w.dir })),
+                                        ...secrets.map((s) => ({ name: s.name, mountPath: s.mount.mountPath, readOnly: true })),
+                                    ],
+                                },
+                            ],
+                            volumes: [
+                                ...writable.map((w) => ({ name: w.name, emptyDir: { sizeLimit: "64Mi" } })),
+                                ...secrets.map((s) => ({
+                                    name: s.name,
+                                    secret: { secretName: s.mount.secretName, defaultMode: 0o440 },
+                                })),
+                            ],
+                        },
+                    },
+                },
+            },
+            { parent: this },
+        );
+    }
+
+    private createService(
+        name: string,
+        settings: WebServiceSettings,
+        metadata: object,
+    ): k8s.core.v1.Service {
+        // The Service's ports are derived from the container's, so they cannot disagree.
+        const containerPorts = this.peer.ports;
+        return new k8s.core.v1.Service(
+            `${name}-service`,
+            {
+                metadata: { ...metadata, name },
+                spec: {
+                    type: settings.service.type,
+                    selector: selectorLabels(name),
+                    ports: containerPorts.map((p) => ({
+                        name: p.name,
+                        port: p.port,
+                        targetPort: p.name,
+                        protocol: "TCP",
+                        nodePort: settings.service.nodePort,
+                    })),
+                },
+            },
+            { parent: this, dependsOn: [this.deployment] },
+        );
+    }
+
+    private createIngress(
+        name: string,
+        ingress: NonNullable<WebServiceSettings["ingress"]>,
+        metadata: object,
+    ): k8s.networking.v1.Ingress {
+        return new k8s.networking.v1.Ingress(
+            `${name}-ingress`,
+            {
+                metadata: { ...metadata, name },
+                spec: {
+                    ingressClassName: ingress.className,
+                    tls: ingress.tlsSecretName ? [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] : undefined,
+                    rules: [
+                        {
+                            host: ingress.host,
+                            http: {
+                                paths: [
+                                    {
+                                        path: ingress.path,
+                                        pathType: "Prefix",
+                                        backend: { service: { name: this.service.metadata.name, port: { name: HTTP_PORT_NAME } } },
+                                    },
+                                ],
+                            },
+                        },
+                    ],
+                },
+            },
+            { parent: this },
+        );
+    }
+
+    private createAutoscaler(
+        name: string,
+        hpa: NonNullable<WebServiceSettings["autoscaling"]>,
+        metadata: object,
+    ): k8s.autoscaling.v2.HorizontalPodAutoscaler {
+        const utilization = (resource: string, percent: number) => ({
+            type: "Resource",
+            resource: { name: resource, target: { type: "Utilization", averageUtilization: percent } },
+        });
+        return new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            `${name}-hpa`,
+            {
+                metadata: { ...metadata, name },
+                spec: {
+                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
+                    minReplicas: hpa.minReplicas,
+                    maxReplicas: hpa.maxReplicas,
+                    metrics: [
+                        utilization("cpu", hpa.cpuUtilization),
+                        ...(hpa.memoryUtilization ? [utilization("memory", hpa.memoryUtilization)] : []),
+                    ],
+                    behavior: {
+                        scaleDown: { stabilizationWindowSeconds: hpa.scaleDownStabilizationSeconds },
+                    },
+                },
+            },
+            { parent: this },
+        );
+    }
+}

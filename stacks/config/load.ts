@@ -1,0 +1,68 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigIssue, StackConfigError, valueAt } from "./issues";
+import { PROJECT, SECRET_KEYS } from "./project";
+import { crossFieldIssues } from "./rules";
+import { StackConfig, stackConfigSchema } from "./schema";
+
+export { StackConfigError } from "./issues";
+export type { StackConfig } from "./schema";
+
+/**
+ * Validates raw configuration (key → value, keys without the project prefix) and returns it typed.
+ * Every problem is collected into one StackConfigError naming the stack, key, value and what is
+ * allowed. Pure: it registers nothing, so a bad configuration stops the program before any resource.
+ */
+export function parseStackConfig(stack: string, raw: Record<string, unknown>): StackConfig {
+    const parsed = stackConfigSchema.safeParse(raw);
+    if (!parsed.success) {
+        const issues: ConfigIssue[] = parsed.error.issues.flatMap((issue) => {
+            if (issue.code === "unrecognized_keys") {
+                return issue.keys.map((k) => ({
+                    key: [...issue.path, k].join("."),
+                    value: valueAt(raw, [...issue.path, k]),
+                    message: "unknown key; see the configuration reference in README.md",
+                }));
+            }
+            const value = valueAt(raw, issue.path);
+            return [{ key: issue.path.join("."), value, message: value === undefined ? `required: ${issue.message}` : issue.message }];
+        });
+        throw new StackConfigError(stack, issues);
+    }
+    const issues = crossFieldIssues(parsed.data);
+    if (issues.length > 0) {
+        throw new StackConfigError(stack, issues);
+    }
+    return parsed.data;
+}
+
+/** Reads and validates the current stack's configuration from the Pulumi runtime. */
+export function readStackConfig(): StackConfig {
+    return parseStackConfig(pulumi.getStack(), rawProjectConfig());
+}
+
+/** The registry password (secret), when the stack pushes images. */
+export function registryPassword(): pulumi.Output<string> | undefined {
+    return new pulumi.Config(PROJECT).getSecret("registryPassword");
+}
+
+/** The project's plain configuration as parsed values, without the "fastapi-k8s:" prefix. */
+function rawProjectConfig(): Record<string, unknown> {
+    const raw: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
+        const [namespace, key] = fullKey.split(":", 2);
+        if (namespace !== PROJECT || SECRET_KEYS.includes(key)) {
+            continue;
+        }
+        raw[key] = parseConfigValue(text);
+    }
+    return raw;
+}
+
+/** Pulumi hands structured values over as JSON text and plain strings as they are. */
+function parseConfigValue(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}

@@ -1,0 +1,5 @@
+/** The Pulumi project name, which is also the namespace of every configuration key. */
+export const PROJECT = "fastapi-k8s";
+
+/** Secret configuration keys, read with getSecret and never part of the plain configuration. */
+export const SECRET_KEYS = ["registryPassword"];

@@ -1,0 +1,96 @@
+import { resourceProblems } from "../../components/resources";
+import { capacityIssues } from "./capacity";
+import { ConfigIssue } from "./issues";
+import { StackConfig, WebTierConfig } from "./schema";
+
+const TIERS = ["frontend", "backend", "analytics"] as const;
+
+/** The checks that span several keys; the schema has already checked each key alone. */
+export function crossFieldIssues(config: StackConfig): ConfigIssue[] {
+    const issues = [
+        ...TIERS.flatMap((tier) => webTierIssues(tier, config[tier])),
+        ...resourceIssues("postgres.resources", config.postgres.resources),
+        ...imageIssues(config),
+    ];
+    // Capacity sums the tiers' resources, which is only meaningful once each of them is sound.
+    return issues.length > 0 ? issues : capacityIssues(config);
+}
+
+function resourceIssues(key: string, resources: WebTierConfig["resources"]): ConfigIssue[] {
+    return resourceProblems(resources, key).map((message) => ({ key, value: resources, message }));
+}
+
+function webTierIssues(tier: string, config: WebTierConfig): ConfigIssue[] {
+    const issues = resourceIssues(`${tier}.resources`, config.resources);
+    const hpa = config.autoscaling;
+    if (hpa && hpa.minReplicas > hpa.maxReplicas) {
+        issues.push({
+            key: `${tier}.autoscaling.minReplicas`,
+            value: hpa.minReplicas,
+            message: `greater than ${tier}.autoscaling.maxReplicas (${hpa.maxReplicas}); minReplicas must be ≤ maxReplicas`,
+        });
+    }
+    if (hpa && config.replicas !== undefined) {
+        issues.push({
+            key: `${tier}.replicas`,
+            value: config.replicas,
+            message: `set together with ${tier}.autoscaling; with autoscaling the HPA owns the replica count, so remove replicas (use autoscaling.minReplicas)`,
+        });
+    }
+    if (config.service?.nodePort !== undefined && config.service.type !== "NodePort") {
+        issues.push({
+            key: `${tier}.service.nodePort`,
+            value: config.service.nodePort,
+            message: `only allowed with ${tier}.service.type "NodePort" (it is "${config.service.type}")`,
+        });
+    }
+    const ingress = config.ingress;
+    if (ingress && ingress.host === undefined) {
+        issues.push({
+            key: `${tier}.ingress.host`,
+            value: undefined,
+            message: ingress.tlsSecretName
+                ? `required because ${tier}.ingress.tlsSecretName is set: TLS needs a host name`
+                : "required for an Ingress: a DNS host name",
+        });
+    }
+    return issues;
+}
+
+function imageIssues(config: StackConfig): ConfigIssue[] {
+    const images = config.images;
+    const issues: ConfigIssue[] = [];
+    if (images.mode === "prebuilt" && images.refs === undefined) {
+        issues.push({
+            key: "images.refs",
+            value: undefined,
+            message: 'required when images.mode is "prebuilt": a reference for frontend, backend and analytics',
+        });
+    }
+    if (images.mode === "build" && images.refs !== undefined) {
+        issues.push({
+            key: "images.refs",
+            value: images.refs,
+            message: 'only used when images.mode is "prebuilt"; remove it or switch the mode',
+        });
+    }
+    if (images.requireDigest) {
+        for (const [service, ref] of Object.entries(images.refs ?? {})) {
+            if (!ref.includes("@sha256:")) {
+                issues.push({
+                    key: `images.refs.${service}`,
+                    value: ref,
+                    message: "not pinned by digest, but images.requireDigest is true: use <repository>@sha256:<digest>",
+                });
+            }
+        }
+        if (images.mode === "build" && images.registry === undefined) {
+            issues.push({
+                key: "images.registry",
+                value: undefined,
+                message: "required when images.requireDigest is true and images are built: only a push yields a digest",
+            });
+        }
+    }
+    return issues;
+}

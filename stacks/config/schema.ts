@@ -1,0 +1,139 @@
+import { z } from "zod";
+import { QUANTITY_HELP, isQuantity } from "../../components/quantity";
+
+/**
+ * The schema of the stack configuration (the `fastapi-k8s:*` keys of Pulumi.<stack>.yaml).
+ * Objects are strict, so a misspelt key is an error rather than a silently ignored setting.
+ */
+
+const quantity = z.string({ error: `expected ${QUANTITY_HELP}` }).refine(isQuantity, {
+    error: `not a Kubernetes quantity; expected ${QUANTITY_HELP}`,
+});
+const wholeAtLeast = (min: number) =>
+    z.number({ error: `expected a whole number ≥ ${min}` }).int({ error: `expected a whole number ≥ ${min}` }).min(min, {
+        error: `expected a whole number ≥ ${min}`,
+    });
+const percent = z.number().int().min(1, { error: "expected a whole percentage 1-100" }).max(100, {
+    error: "expected a whole percentage 1-100",
+});
+const dnsLabel = z
+    .string({ error: "expected a DNS label" })
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'expected a DNS label: lower-case letters, digits and "-"' })
+    .max(63, { error: "expected at most 63 characters" });
+
+const computeAmount = z.strictObject({ cpu: quantity, memory: quantity });
+export const computeResourcesSchema = z.strictObject({ requests: computeAmount, limits: computeAmount });
+
+const serviceSchema = z.strictObject({
+    type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"], {
+        error: "expected one of ClusterIP, NodePort, LoadBalancer",
+    }),
+    nodePort: z.number().int().min(30000, { error: "expected a node port 30000-32767" }).max(32767, {
+        error: "expected a node port 30000-32767",
+    }).optional(),
+});
+
+const ingressSchema = z.strictObject({
+    host: z
+        .string()
+        .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+            error: 'expected a lower-case DNS host name such as "app.example.com"',
+        })
+        .optional(),
+    path: z.string().startsWith("/", { error: 'expected a path starting with "/"' }).optional(),
+    className: z.string().optional(),
+    tlsSecretName: dnsLabel.optional(),
+});
+
+const autoscalingSchema = z.strictObject({
+    minReplicas: wholeAtLeast(1),
+    maxReplicas: wholeAtLeast(1),
+    cpuUtilization: percent.optional(),
+    memoryUtilization: percent.optional(),
+    scaleDownStabilizationSeconds: z.number().int().min(0).max(3600, { error: "expected 0-3600 seconds" }).optional(),
+});
+
+/** Settings shared by the three FastAPI tiers. */
+const webTierShape = {
+    version: z.string().min(1, { error: "expected a version string" }),
+    replicas: wholeAtLeast(1).optional(),
+    resources: computeResourcesSchema,
+    service: serviceSchema.optional(),
+    ingress: ingressSchema.optional(),
+    autoscaling: autoscalingSchema.optional(),
+    logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"], { error: "expected DEBUG, INFO, WARNING or ERROR" }).optional(),
+};
+
+export const frontendSchema = z.strictObject({
+    ...webTierShape,
+    page: z
+        .strictObject({
+            title: z.string().min(1),
+            greeting: z.string().min(1),
+            color: z.string().regex(/^#[0-9a-fA-F]{6}$/, { error: 'expected a colour like "#3366cc"' }),
+        })
+        .optional(),
+});
+export const backendSchema = z.strictObject(webTierShape);
+export const analyticsSchema = z.strictObject({
+    ...webTierShape,
+    maxRows: wholeAtLeast(1).optional(),
+});
+
+export const postgresSchema = z.strictObject({
+    image: z.string().min(1).optional(),
+    storageSize: quantity,
+    storageClassName: z.string().optional(),
+    resources: computeResourcesSchema,
+    protect: z.boolean({ error: "expected true or false" }),
+    retainOnDelete: z.boolean({ error: "expected true or false" }),
+});
+
+export const quotaSchema = z.strictObject({
+    requestsCpu: quantity,
+    requestsMemory: quantity,
+    limitsCpu: quantity,
+    limitsMemory: quantity,
+    pods: wholeAtLeast(1),
+    persistentVolumeClaims: wholeAtLeast(0),
+    requestsStorage: quantity,
+});
+
+const imageRef = z.string().regex(/^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/, {
+    error: 'expected an image reference like "registry.example.com/app@sha256:<64 hex>"',
+});
+
+export const imagesSchema = z.strictObject({
+    /** "build": build from app-images/ with Docker; "prebuilt": deploy the references in `refs`. */
+    mode: z.enum(["build", "prebuilt"], { error: 'expected "build" or "prebuilt"' }),
+    /** Repository prefix for built images, e.g. "fastapi-k8s" (local) or "registry.example.com/team". */
+    repositoryPrefix: z.string().min(1).optional(),
+    /** Registry to push built images to; the password is the secret key fastapi-k8s:registryPassword. */
+    registry: z.strictObject({ server: z.string().min(1), username: z.string().optional() }).optional(),
+    /** BASE_IMAGE build argument; default: the Dockerfiles' own (the official slim Python image). */
+    baseImage: z.string().min(1).optional(),
+    /** Network for RUN steps of the build ("host" when the engine runs without a bridge). */
+    buildNetwork: z.string().optional(),
+    /** Image references per service, for mode "prebuilt". */
+    refs: z.strictObject({ frontend: imageRef, backend: imageRef, analytics: imageRef }).optional(),
+    /** Refuse references that are not pinned by digest. */
+    requireDigest: z.boolean().optional(),
+    pullPolicy: z.enum(["IfNotPresent", "Always", "Never"], { error: "expected IfNotPresent, Always or Never" }).optional(),
+});
+
+/** Every key of the stack configuration, without the "fastapi-k8s:" prefix. */
+export const stackConfigSchema = z.strictObject({
+    namespace: dnsLabel,
+    images: imagesSchema,
+    frontend: frontendSchema,
+    backend: backendSchema,
+    analytics: analyticsSchema,
+    postgres: postgresSchema,
+    quota: quotaSchema,
+    serviceKeyGeneration: wholeAtLeast(1).optional(),
+    /** Empty (the default) means: talk to the cluster. */
+    renderYamlToDirectory: z.string().optional(),
+});
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type WebTierConfig = z.infer<typeof backendSchema>;

@@ -1,0 +1,113 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Namespace } from "../components/namespace";
+import { PostgresDatabase } from "../components/postgresDatabase";
+import { ServiceKey } from "../components/serviceKey";
+import { WebService } from "../components/webService";
+import { WebServiceArgs } from "../components/webServiceArgs";
+import { StackConfig, WebTierConfig } from "./config/schema";
+import { serviceImages } from "./images";
+import { APP_PORT, PATHS } from "./serviceContract";
+
+/** What the platform exports; nothing here is secret. */
+export interface PlatformOutputs {
+    namespace: pulumi.Output<string>;
+    frontendEndpoint: pulumi.Input<string>;
+    frontendNodePort?: number;
+    images: Record<string, pulumi.Input<string>>;
+    databaseHost: pulumi.Output<string>;
+}
+
+/**
+ * The reference platform: a public FastAPI frontend, an internal backend API on Postgres and an
+ * analytics service, in one bounded namespace where only these connections carry traffic:
+ * outside → frontend → backend → {postgres, analytics}.
+ */
+export function createPlatform(config: StackConfig, opts: pulumi.ComponentResourceOptions = {}): PlatformOutputs {
+    const env = new Namespace("environment", { name: config.namespace, quota: config.quota }, opts);
+    const namespace = env.name;
+    const images = serviceImages(config.images);
+    const pullPolicy = config.images.pullPolicy;
+
+    const postgres = new PostgresDatabase(
+        "postgres",
+        { namespace, ...config.postgres, imagePullPolicy: pullPolicy },
+        { ...opts, dependsOn: [env] },
+    );
+    const keyGeneration = config.serviceKeyGeneration;
+    const frontendKey = new ServiceKey("frontend-backend-key", { namespace, caller: "frontend", callee: "backend", generation: keyGeneration }, opts);
+    const backendKey = new ServiceKey("backend-analytics-key", { namespace, caller: "backend", callee: "analytics", generation: keyGeneration }, opts);
+
+    const tier = (name: string, tierConfig: WebTierConfig, extra: Partial<WebServiceArgs>) =>
+        new WebService(
+            name,
+            {
+                namespace,
+                image: images[name as keyof typeof images],
+                imagePullPolicy: pullPolicy,
+                port: APP_PORT,
+                component: name,
+                version: tierConfig.version,
+                replicas: tierConfig.autoscaling ? undefined : (tierConfig.replicas ?? 1),
+                resources: tierConfig.resources,
+                service: tierConfig.service,
+                ingress: tierConfig.ingress as WebServiceArgs["ingress"],
+                autoscaling: tierConfig.autoscaling,
+                ...extra,
+                env: {
+                    SERVICE_NAME: name,
+                    SERVICE_VERSION: tierConfig.version,
+                    LOG_LEVEL: tierConfig.logLevel ?? "INFO",
+                    ...extra.env,
+                },
+            },
+            { ...opts, dependsOn: [env] },
+        );
+
+    const analytics = tier("analytics", config.analytics, {
+        env: {
+            API_KEYS_DIR: PATHS.inboundKeysDir,
+            MAX_ROWS: String(config.analytics.maxRows ?? 1_000_000),
+        },
+        secretFiles: [{ secretName: backendKey.secretName, mountPath: `${PATHS.inboundKeysDir}/backend` }],
+    });
+    const backend = tier("backend", config.backend, {
+        env: {
+            API_KEYS_DIR: PATHS.inboundKeysDir,
+            DATABASE_HOST: postgres.host,
+            DATABASE_PORT: String(postgres.port),
+            DATABASE_NAME: postgres.database,
+            DATABASE_USER: postgres.username,
+            DATABASE_PASSWORD_FILE: `${PATHS.databaseSecretDir}/password`,
+            ANALYTICS_URL: analytics.url,
+            ANALYTICS_API_KEY_FILE: PATHS.outboundKeyFile("analytics"),
+        },
+        secretFiles: [
+            { secretName: postgres.secretName, mountPath: PATHS.databaseSecretDir },
+            { secretName: frontendKey.secretName, mountPath: `${PATHS.inboundKeysDir}/frontend` },
+            { secretName: backendKey.secretName, mountPath: PATHS.outboundKeyDir("analytics") },
+        ],
+    });
+    const page = config.frontend.page;
+    const frontend = tier("frontend", config.frontend, {
+        env: {
+            BACKEND_URL: backend.url,
+            BACKEND_API_KEY_FILE: PATHS.outboundKeyFile("backend"),
+            ...(page ? { PAGE_TITLE: page.title, GREETING: page.greeting, THEME_COLOR: page.color } : {}),
+        },
+        secretFiles: [{ secretName: frontendKey.secretName, mountPath: PATHS.outboundKeyDir("backend") }],
+    });
+
+    // The only traffic the namespace allows besides DNS.
+    frontend.allowFromAnywhere();
+    frontend.allowTo(backend);
+    backend.allowTo(analytics);
+    postgres.allowFrom(backend);
+
+    return {
+        namespace,
+        frontendEndpoint: frontend.publicUrl ?? frontend.url,
+        frontendNodePort: config.frontend.service?.nodePort,
+        images,
+        databaseHost: postgres.host,
+    };
+}

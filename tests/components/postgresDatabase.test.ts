@@ -1,0 +1,114 @@
+import { strict as assert } from "assert";
+import { InvalidArgumentError } from "../../components/errors";
+import { PostgresDatabase, PostgresDatabaseArgs } from "../../components/postgresDatabase";
+import { WebService } from "../../components/webService";
+import { MOCK_PASSWORD_PREFIX, installMocks, isSecret, valueOf } from "../harness/mockRuntime";
+import { renderUnderMocks, T } from "../harness/render";
+
+const base: PostgresDatabaseArgs = { namespace: "ns" };
+
+describe("PostgresDatabase", () => {
+    it("marks the password and DATABASE_URL secret and keeps them out of every other output", async () => {
+        let db!: PostgresDatabase;
+        const rec = await renderUnderMocks(() => {
+            db = new PostgresDatabase("db", base);
+        });
+        assert.equal(await isSecret(db.password), true);
+        assert.equal(await isSecret(db.databaseUrl), true);
+        const password = await valueOf(db.password);
+        assert.ok(password.startsWith(MOCK_PASSWORD_PREFIX));
+        assert.equal(await valueOf(db.databaseUrl), `postgresql://app:${password}@db.ns.svc.cluster.local:5432/app`);
+        for (const output of [db.host, db.secretName]) {
+            assert.ok(!String(await valueOf(output)).includes(password));
+            assert.equal(await isSecret(output), false);
+        }
+        const secret = rec.object(T.secret, "db-credentials").inputs;
+        assert.deepEqual(Object.keys(secret.stringData).sort(), ["DATABASE_URL", "database", "host", "password", "port", "username"]);
+        for (const r of rec.resources.filter((r) => r.type !== T.secret)) {
+            assert.ok(!JSON.stringify(r.inputs).includes(password), `${r.type} ${r.name} holds the password`);
+        }
+    });
+
+    it("runs a StatefulSet that keeps its data: PVC template, PGDATA below the mount, Retain on delete and scale", async () => {
+        const rec = await renderUnderMocks(() => new PostgresDatabase("db", { ...base, storageSize: "20Gi", storageClassName: "fast" }));
+        const spec = rec.object(T.statefulSet, "db").inputs.spec;
+        assert.equal(spec.serviceName, "db-headless");
+        assert.deepEqual(spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
+        const claim = spec.volumeClaimTemplates[0];
+        assert.deepEqual(claim.spec.accessModes, ["ReadWriteOnce"]);
+        assert.equal(claim.spec.resources.requests.storage, "20Gi");
+        assert.equal(claim.spec.storageClassName, "fast");
+        const pod = spec.template.spec;
+        const c = pod.containers[0];
+        const dataMount = c.volumeMounts.find((m: any) => m.name === claim.metadata.name).mountPath;
+        const pgdata = c.env.find((e: any) => e.name === "PGDATA").value;
+        assert.ok(pgdata.startsWith(dataMount + "/"), "PGDATA is a subdirectory of the volume");
+        assert.ok(pod.securityContext.fsGroup >= 10000);
+        assert.equal(pod.securityContext.runAsNonRoot, true);
+        assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+    });
+
+    it("reads the password from a file, probes with pg_isready and shuts down fast within its grace period", async () => {
+        const rec = await renderUnderMocks(() => new PostgresDatabase("db", base));
+        const pod = rec.object(T.statefulSet, "db").inputs.spec.template.spec;
+        const c = pod.containers[0];
+        const passwordFile = c.env.find((e: any) => e.name === "POSTGRES_PASSWORD_FILE").value;
+        const credentials = c.volumeMounts.find((m: any) => passwordFile.startsWith(m.mountPath));
+        assert.equal(pod.volumes.find((v: any) => v.name === credentials.name).secret.secretName, "db-credentials");
+        assert.ok(!c.env.some((e: any) => e.name === "POSTGRES_PASSWORD"));
+        for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
+            assert.equal(c[probe].exec.command[0], "pg_isready");
+        }
+        const stop = c.lifecycle.preStop.exec.command;
+        assert.deepEqual(stop.slice(0, 2), ["pg_ctl", "stop"]);
+        assert.equal(stop[stop.indexOf("-m") + 1], "fast");
+        assert.ok(Number(stop[stop.indexOf("-t") + 1]) < pod.terminationGracePeriodSeconds);
+    });
+
+    it("has a headless Service for the StatefulSet, a client Service on 5432 and a PDB on its pods", async () => {
+        const rec = await renderUnderMocks(() => new PostgresDatabase("db", base));
+        const selector = rec.object(T.statefulSet, "db").inputs.spec.selector.matchLabels;
+        assert.equal(rec.object(T.service, "db-headless").inputs.spec.clusterIP, "None");
+        const client = rec.object(T.service, "db").inputs.spec;
+        assert.deepEqual(client.selector, selector);
+        assert.equal(client.ports[0].port, 5432);
+        assert.deepEqual(rec.object(T.pdb, "db").inputs.spec.selector.matchLabels, selector);
+    });
+
+    it("admits only the declared client on 5432", async () => {
+        const rec = await renderUnderMocks(() => {
+            const db = new PostgresDatabase("db", base);
+            const api = new WebService("api", { namespace: "ns", image: "example/api:1" });
+            db.allowFrom(api);
+        });
+        const ingress = rec.object(T.networkPolicy, "api-to-db-ingress").inputs.spec;
+        assert.deepEqual(ingress.podSelector.matchLabels, rec.object(T.statefulSet, "db").inputs.spec.selector.matchLabels);
+        assert.deepEqual(ingress.ingress, [
+            {
+                from: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ns" } },
+                        podSelector: { matchLabels: rec.object(T.deployment, "api").inputs.spec.selector.matchLabels },
+                    },
+                ],
+                ports: [{ protocol: "TCP", port: 5432 }],
+            },
+        ]);
+        const egress = rec.object(T.networkPolicy, "api-to-db-egress").inputs.spec;
+        assert.deepEqual(egress.policyTypes, ["Egress"]);
+        assert.deepEqual(egress.egress[0].ports, [{ protocol: "TCP", port: 5432 }]);
+    });
+
+    it("rejects bad arguments before registering anything", async () => {
+        const rec = await installMocks("test");
+        assert.throws(
+            () => new PostgresDatabase("db", { ...base, storageSize: "10GB", database: "my-db", shutdownGracePeriodSeconds: 5 }),
+            (e: Error) =>
+                e instanceof InvalidArgumentError &&
+                /storageSize = "10GB"/.test(e.message) &&
+                /database "my-db"/.test(e.message) &&
+                /shutdownGracePeriodSeconds = 5/.test(e.message),
+        );
+        assert.equal(rec.resources.length, 0);
+    });
+});
