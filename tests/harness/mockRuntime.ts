@@ -6,6 +6,8 @@ export interface RecordedResource {
     type: string;
     name: string;
     inputs: Record<string, any>;
+    /** Resource options as they went over the wire to the engine. */
+    options: { protect: boolean; retainOnDelete: boolean };
 }
 
 /** The key that marks a secret value in the resource-monitor protocol. */
@@ -92,11 +94,17 @@ export async function installMocks(
         Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
     );
     pulumi.runtime.setAllConfig(asText);
+    const optionsByName = new Map<string, RecordedResource["options"]>();
     await pulumi.runtime.setMocks(
         {
             newResource(args) {
                 const state = mockState(args);
-                recorder.resources.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) });
+                recorder.resources.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: unwrapSecrets(args.inputs),
+                    options: optionsByName.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false },
+                });
                 const id = args.type.startsWith("kubernetes:") ? `${args.name}-id` : `${args.name}_id`;
                 return { id, state };
             },
@@ -108,6 +116,16 @@ export async function installMocks(
         stack,
         false,
     );
+    // The mocks API hides resource options; read them off the registration request itself.
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: unknown) => {
+        optionsByName.set(`${req.getType()}::${req.getName()}`, {
+            protect: Boolean(req.getProtect()),
+            retainOnDelete: Boolean(req.getRetainondelete()),
+        });
+        return register(req, callback);
+    };
     return recorder;
 }
 

@@ -1,0 +1,52 @@
+# Shared shell helpers; source it, do not run it.
+set -euo pipefail
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export REPO_ROOT
+VENV="$REPO_ROOT/.venv"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Installs Debian packages that are missing (apt-get update once per run).
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# npm ci when node_modules is missing or older than the lockfile.
+ensure_node_modules() {
+    if [ ! -f "$REPO_ROOT/node_modules/.package-lock.json" ] ||
+        [ "$REPO_ROOT/package-lock.json" -nt "$REPO_ROOT/node_modules/.package-lock.json" ]; then
+        log "npm ci"
+        (cd "$REPO_ROOT" && npm ci --no-audit --no-fund)
+    fi
+}
+
+# A virtualenv with the services' pinned requirements, rebuilt when they change.
+ensure_python_venv() {
+    local lock="$REPO_ROOT/app-images/requirements-dev.txt" stamp="$VENV/.requirements.sha256"
+    local want
+    want="$(sha256sum "$lock" | cut -d' ' -f1)"
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+        log "creating $VENV from app-images/requirements-dev.txt"
+        python3 -m venv "$VENV"
+        "$VENV/bin/pip" install -q --disable-pip-version-check -r "$lock"
+        echo "$want" >"$stamp"
+    fi
+}
+
+# PostgreSQL server binaries from Debian, for the services' tests.
+ensure_postgres() {
+    if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+        apt_install postgresql
+    fi
+}

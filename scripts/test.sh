@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: what `npm test` and CI run. Installs what it needs first.
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+
+ensure_node_modules
+log "type check"
+npx --no-install tsc -p tsconfig.json --noEmit
+log "unit tests on Pulumi mocks"
+npx --no-install mocha
+
+ensure_python_venv
+ensure_postgres
+log "service tests (pytest, real PostgreSQL and processes on loopback)"
+"$VENV/bin/python" -m pytest app-images -q -p no:cacheprovider

@@ -1,0 +1,71 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { AppImage, buildInputsHash } from "../../components/appImage";
+import { InvalidArgumentError } from "../../components/errors";
+import { installMocks, valueOf } from "../harness/mockRuntime";
+import { renderUnderMocks, T } from "../harness/render";
+
+function buildContext(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appimage-"));
+    fs.mkdirSync(path.join(dir, "svc"));
+    fs.writeFileSync(path.join(dir, "svc", "Dockerfile"), "ARG BASE_IMAGE=python:3.11-slim\nFROM ${BASE_IMAGE}\n");
+    fs.writeFileSync(path.join(dir, "svc", "main.py"), "print('v1')\n");
+    fs.mkdirSync(path.join(dir, "other"));
+    fs.writeFileSync(path.join(dir, "other", "x.py"), "x = 1\n");
+    return dir;
+}
+
+describe("AppImage", () => {
+    it("tags by a hash of what goes into the image: its files, Dockerfile and build arguments", () => {
+        const dir = buildContext();
+        const dockerfile = path.join(dir, "svc", "Dockerfile");
+        const hash = () => buildInputsHash(dir, ["svc"], dockerfile, { BASE_IMAGE: "base:1" });
+        const first = hash();
+        assert.equal(hash(), first, "stable");
+        fs.writeFileSync(path.join(dir, "other", "x.py"), "x = 2\n");
+        assert.equal(hash(), first, "files outside contentPaths do not count");
+        fs.writeFileSync(path.join(dir, "svc", "main.py"), "print('v2')\n");
+        const second = hash();
+        assert.notEqual(second, first, "a source change is a new tag");
+        assert.notEqual(buildInputsHash(dir, ["svc"], dockerfile, { BASE_IMAGE: "base:2" }), second, "so is a new base");
+        fs.mkdirSync(path.join(dir, "svc", "__pycache__"));
+        fs.writeFileSync(path.join(dir, "svc", "__pycache__", "main.pyc"), "junk");
+        assert.equal(hash(), second, "caches are ignored");
+    });
+
+    it("deploys the content tag when local and the registry digest when pushed", async () => {
+        const dir = buildContext();
+        let local!: AppImage;
+        let pushed!: AppImage;
+        const rec = await renderUnderMocks(() => {
+            local = new AppImage("local", { context: dir, dockerfile: path.join(dir, "svc", "Dockerfile"), repository: "shop/svc", baseImage: "base:1" });
+            pushed = new AppImage("pushed", {
+                context: dir,
+                dockerfile: path.join(dir, "svc", "Dockerfile"),
+                repository: "registry.example.com/shop/svc",
+                registry: { server: "registry.example.com", username: "ci", password: "token" },
+            });
+        });
+        assert.equal(await valueOf(local.imageRef), `shop/svc:${local.tag}`);
+        assert.match(await valueOf(pushed.imageRef), /^registry\.example\.com\/shop\/svc@sha256:[0-9a-f]{64}$/);
+        const [localImage, pushedImage] = [rec.resources.find((r) => r.type === T.image && r.name === "local")!, rec.resources.find((r) => r.type === T.image && r.name === "pushed")!];
+        assert.equal(localImage.inputs.skipPush, true);
+        assert.equal(localImage.inputs.build.args.BASE_IMAGE, "base:1");
+        assert.equal(pushedImage.inputs.skipPush, false);
+    });
+
+    it("rejects a missing context, missing Dockerfile or a repository with a tag", async () => {
+        const rec = await installMocks("test");
+        assert.throws(
+            () => new AppImage("bad", { context: "/nonexistent", repository: "Shop/svc:latest" }),
+            (e: Error) =>
+                e instanceof InvalidArgumentError &&
+                /context "\/nonexistent" is not a directory/.test(e.message) &&
+                /dockerfile "\/nonexistent\/Dockerfile" does not exist/.test(e.message) &&
+                /repository "Shop\/svc:latest"/.test(e.message),
+        );
+        assert.equal(rec.resources.length, 0);
+    });
+});

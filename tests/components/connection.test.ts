@@ -1,0 +1,64 @@
+import { strict as assert } from "assert";
+import { Connection } from "../../components/connection";
+import { InvalidArgumentError } from "../../components/errors";
+import { NetworkPeer } from "../../components/networkPeer";
+import { WebService } from "../../components/webService";
+import { installMocks } from "../harness/mockRuntime";
+import { renderUnderMocks, T } from "../harness/render";
+
+const caller: NetworkPeer = { name: "web", namespace: "a", podLabels: { app: "web" }, ports: [{ name: "http", port: 8000 }] };
+const callee: NetworkPeer = {
+    name: "api",
+    namespace: "b",
+    podLabels: { app: "api" },
+    ports: [
+        { name: "http", port: 8000 },
+        { name: "metrics", port: 9090 },
+    ],
+};
+
+describe("Connection", () => {
+    it("writes egress on the caller and ingress on the callee, limited to the callee's ports", async () => {
+        const rec = await renderUnderMocks(() => new Connection("web-api", { from: caller, to: callee }));
+        const egress = rec.object(T.networkPolicy, "web-to-api-egress").inputs;
+        assert.equal(egress.metadata.namespace, "a");
+        assert.deepEqual(egress.spec.podSelector.matchLabels, { app: "web" });
+        assert.deepEqual(egress.spec.egress[0].to[0], {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "b" } },
+            podSelector: { matchLabels: { app: "api" } },
+        });
+        assert.deepEqual(egress.spec.egress[0].ports.map((p: any) => p.port), [8000, 9090]);
+        const ingress = rec.object(T.networkPolicy, "web-to-api-ingress").inputs;
+        assert.equal(ingress.metadata.namespace, "b");
+        assert.deepEqual(ingress.spec.podSelector.matchLabels, { app: "api" });
+        assert.deepEqual(ingress.spec.ingress[0].from[0].podSelector.matchLabels, { app: "web" });
+    });
+
+    it("can narrow a connection to named ports, and refuses ports the callee does not serve", async () => {
+        const rec = await renderUnderMocks(() => new Connection("web-api", { from: caller, to: callee, portNames: ["http"] }));
+        assert.deepEqual(rec.object(T.networkPolicy, "web-to-api-ingress").inputs.spec.ingress[0].ports, [
+            { protocol: "TCP", port: 8000 },
+        ]);
+        const fresh = await installMocks("test");
+        assert.throws(
+            () => new Connection("bad", { from: caller, to: callee, portNames: ["grpc"] }),
+            (e: Error) => e instanceof InvalidArgumentError && /port "grpc" is not served by api; it serves: http, metrics/.test(e.message),
+        );
+        assert.equal(fresh.resources.length, 0);
+    });
+
+    it("WebService.allowTo and allowFromAnywhere derive selectors and ports from the services", async () => {
+        const rec = await renderUnderMocks(() => {
+            const web = new WebService("web", { namespace: "ns", image: "example/web:1", port: 8080 });
+            const api = new WebService("api", { namespace: "ns", image: "example/api:1", port: 9000 });
+            web.allowTo(api);
+            web.allowFromAnywhere();
+        });
+        const ingress = rec.object(T.networkPolicy, "web-to-api-ingress").inputs.spec;
+        assert.deepEqual(ingress.podSelector.matchLabels, rec.object(T.deployment, "api").inputs.spec.selector.matchLabels);
+        assert.deepEqual(ingress.ingress[0].ports, [{ protocol: "TCP", port: 9000 }]);
+        const open = rec.object(T.networkPolicy, "web-public-ingress").inputs.spec;
+        assert.equal(open.ingress[0].from, undefined, "any source");
+        assert.deepEqual(open.ingress[0].ports, [{ protocol: "TCP", port: 8080 }]);
+    });
+});

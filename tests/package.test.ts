@@ -1,0 +1,70 @@
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as ts from "typescript";
+import { installMocks, settle } from "./harness/mockRuntime";
+import { T } from "./harness/render";
+import { REPO_ROOT } from "./harness/stackFiles";
+
+/** The TypeScript block that follows the consumer-example marker in README.md. */
+function readmeExample(): string {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const match = /<!-- consumer-example[^>]*-->\s*```ts\n([\s\S]*?)```/.exec(readme);
+    assert.ok(match, "README.md has a consumer example");
+    return match[1];
+}
+
+describe("the npm package, as another Pulumi project consumes it", function () {
+    this.timeout(120_000);
+    let consumer: string;
+
+    before(() => {
+        // Build dist/ exactly as `npm run build` (and so `npm publish`) does.
+        execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: REPO_ROOT });
+        consumer = fs.mkdtempSync(path.join(os.tmpdir(), "consumer-"));
+        fs.mkdirSync(path.join(consumer, "node_modules"));
+        fs.symlinkSync(REPO_ROOT, path.join(consumer, "node_modules", "fastapi-k8s"), "dir");
+        fs.writeFileSync(path.join(consumer, "index.ts"), readmeExample());
+    });
+
+    it("declares its entry, types and exports, and ships only the compiled components", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+        for (const file of [pkg.main, pkg.types, pkg.exports["."].default, pkg.exports["."].types]) {
+            assert.ok(fs.existsSync(path.join(REPO_ROOT, file)), `${file} is built`);
+        }
+        assert.deepEqual(pkg.files, ["dist/components/**"]);
+    });
+
+    it("compiles the README example against the published typings and runs it under mocks", async () => {
+        const program = ts.createProgram([path.join(consumer, "index.ts")], {
+            strict: true,
+            target: ts.ScriptTarget.ES2022,
+            module: ts.ModuleKind.CommonJS,
+            moduleResolution: ts.ModuleResolutionKind.Node10,
+            esModuleInterop: true,
+            skipLibCheck: true,
+            outDir: path.join(consumer, "out"),
+        });
+        const diagnostics = ts.getPreEmitDiagnostics(program).concat(program.emit().diagnostics);
+        assert.deepEqual(
+            diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")),
+            [],
+            "the README example type-checks",
+        );
+        const resolved = require.resolve("fastapi-k8s", { paths: [consumer] });
+        assert.equal(fs.realpathSync(resolved), path.join(REPO_ROOT, "dist", "components", "index.js"));
+
+        const recorder = await installMocks("example", {}, "consumer");
+        require(path.join(consumer, "out", "index.js"));
+        await settle(recorder);
+        assert.ok(recorder.object(T.namespace, "shop"));
+        assert.ok(recorder.object(T.statefulSet, "orders-db"));
+        assert.equal(recorder.object(T.deployment, "orders-api").inputs.spec.replicas, undefined);
+        assert.equal(recorder.object(T.hpa, "orders-api").inputs.spec.minReplicas, 2);
+        assert.equal(recorder.object(T.ingress, "orders-api").inputs.spec.tls[0].secretName, "orders-tls");
+        assert.ok(recorder.object(T.networkPolicy, "orders-api-to-orders-db-ingress"));
+        assert.ok(recorder.object(T.networkPolicy, "orders-api-public-ingress"));
+    });
+});

@@ -1,0 +1,31 @@
+import { readStackConfig } from "../../stacks/config/load";
+import { PlatformOutputs, createPlatform } from "../../stacks/platform";
+import { ResourceRecorder, installMocks, settle, valueOf } from "../harness/mockRuntime";
+import { stackFileConfig } from "../harness/stackFiles";
+
+export interface EvaluatedStack {
+    recorder: ResourceRecorder;
+    outputs: Record<string, unknown>;
+}
+
+/** Evaluates the real program for a stack under mocks, with the stack file's configuration (or `config`). */
+export async function evaluateStack(stack: string, config: Record<string, unknown> = stackFileConfig(stack)): Promise<EvaluatedStack> {
+    const recorder = await installMocks(stack, config);
+    const platform = createPlatform(readStackConfig());
+    await settle(recorder);
+    return { recorder, outputs: await resolveOutputs(platform) };
+}
+
+async function resolveOutputs(platform: PlatformOutputs): Promise<Record<string, unknown>> {
+    const images: Record<string, unknown> = {};
+    for (const [service, ref] of Object.entries(platform.images)) {
+        images[service] = await valueOf(ref);
+    }
+    return {
+        namespace: await valueOf(platform.namespace),
+        frontendEndpoint: await valueOf(platform.frontendEndpoint),
+        frontendNodePort: platform.frontendNodePort,
+        images,
+        databaseHost: await valueOf(platform.databaseHost),
+    };
+}

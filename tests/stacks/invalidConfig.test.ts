@@ -1,0 +1,81 @@
+import { strict as assert } from "assert";
+import { StackConfigError, readStackConfig } from "../../stacks/config/load";
+import { createPlatform } from "../../stacks/platform";
+import { installMocks, settle } from "../harness/mockRuntime";
+import { stackFileConfig } from "../harness/stackFiles";
+
+type Edit = (config: Record<string, any>) => void;
+
+/** A copy of a stack's configuration with one edit applied. */
+function edited(stack: string, edit: Edit): Record<string, unknown> {
+    const config = structuredClone(stackFileConfig(stack)) as Record<string, any>;
+    const view = new Proxy(config, {
+        get: (target, key: string) => target[`fastapi-k8s:${key}`],
+        set: (target, key: string, value) => ((target[`fastapi-k8s:${key}`] = value), true),
+        deleteProperty: (target, key: string) => delete target[`fastapi-k8s:${key}`],
+    });
+    edit(view);
+    return config;
+}
+
+interface Case {
+    what: string;
+    stack: string;
+    edit: Edit;
+    /** Must appear in the message: the key, the value and what is allowed. */
+    expect: string[];
+}
+
+const cases: Case[] = [
+    { what: "zero replicas", stack: "dev", edit: (c) => (c.frontend.replicas = 0), expect: ["fastapi-k8s:frontend.replicas = 0", "whole number ≥ 1"] },
+    { what: "negative replicas", stack: "dev", edit: (c) => (c.backend.replicas = -2), expect: ["fastapi-k8s:backend.replicas = -2", "≥ 1"] },
+    { what: "minReplicas above maxReplicas", stack: "staging", edit: (c) => (c.backend.autoscaling = { minReplicas: 5, maxReplicas: 2 }), expect: ["backend.autoscaling.minReplicas = 5", "maxReplicas (2)"] },
+    { what: "a limit below its request", stack: "dev", edit: (c) => (c.analytics.resources.limits.memory = "64Mi"), expect: ["analytics.resources", '"64Mi" is below', "at least the request"] },
+    { what: "an unknown service type", stack: "dev", edit: (c) => (c.frontend.service.type = "Ingress"), expect: ['frontend.service.type = "Ingress"', "ClusterIP, NodePort, LoadBalancer"] },
+    { what: "a malformed storage size", stack: "prod", edit: (c) => (c.postgres.storageSize = "10GB"), expect: ['postgres.storageSize = "10GB"', "Kubernetes quantity"] },
+    { what: 'memory written "512Mb"', stack: "dev", edit: (c) => (c.backend.resources.requests.memory = "512Mb"), expect: ['backend.resources.requests.memory = "512Mb"', "Mi, Gi"] },
+    { what: "a quota below the HPA peak", stack: "staging", edit: (c) => (c.quota.requestsCpu = "1"), expect: ['quota.requestsCpu = "1"', "below the peak", "maximum replicas"] },
+    { what: "a pod quota below the peak", stack: "prod", edit: (c) => (c.quota.pods = 10), expect: ["quota.pods = 10", "peak pod count"] },
+    { what: "TLS without a host", stack: "prod", edit: (c) => delete c.frontend.ingress.host, expect: ["frontend.ingress.host = (missing)", "TLS needs a host"] },
+    { what: "a missing required key", stack: "dev", edit: (c) => delete c.namespace, expect: ["fastapi-k8s:namespace = (missing)", "required"] },
+    { what: "a missing tier version", stack: "staging", edit: (c) => delete c.frontend.version, expect: ["frontend.version = (missing)", "required"] },
+    { what: "an unknown image mode", stack: "dev", edit: (c) => (c.images.mode = "docker"), expect: ['images.mode = "docker"', '"build" or "prebuilt"'] },
+    { what: "prebuilt images without references", stack: "staging", edit: (c) => delete c.images.refs, expect: ["images.refs = (missing)", "frontend, backend and analytics"] },
+    { what: "a mutable tag where digests are required", stack: "prod", edit: (c) => (c.images.refs.backend = "registry.example.com/fastapi-k8s/backend:latest"), expect: ["images.refs.backend", "not pinned by digest"] },
+    { what: "a node port on a ClusterIP service", stack: "staging", edit: (c) => (c.frontend.service.nodePort = 30080), expect: ["frontend.service.nodePort = 30080", 'only allowed with frontend.service.type "NodePort"'] },
+    { what: "a misspelt key", stack: "dev", edit: (c) => (c.frontend.replica = 2), expect: ["frontend.replica = 2", "unknown key"] },
+    { what: "replicas beside autoscaling", stack: "prod", edit: (c) => (c.backend.replicas = 3), expect: ["backend.replicas = 3", "HPA owns the replica count"] },
+    { what: "a non-boolean protect", stack: "prod", edit: (c) => (c.postgres.protect = "yes"), expect: ['postgres.protect = "yes"', "true or false"] },
+    { what: "a colour that is not a hex triple", stack: "dev", edit: (c) => (c.frontend.page.color = "blue"), expect: ['frontend.page.color = "blue"', "#3366cc"] },
+    { what: "storage quota below the database volume", stack: "dev", edit: (c) => (c.quota.requestsStorage = "512Mi"), expect: ['quota.requestsStorage = "512Mi"', "postgres.storageSize (1Gi)"] },
+    { what: "a utilisation target above 100%", stack: "staging", edit: (c) => (c.analytics.autoscaling.cpuUtilization = 150), expect: ["analytics.autoscaling.cpuUtilization = 150", "1-100"] },
+    { what: "a namespace that is not a DNS label", stack: "dev", edit: (c) => (c.namespace = "Fastapi_Dev"), expect: ['namespace = "Fastapi_Dev"', "DNS label"] },
+];
+
+describe("invalid stack configuration", () => {
+    it("has at least 15 cases", () => assert.ok(cases.length >= 15));
+
+    for (const { what, stack, edit, expect } of cases) {
+        it(`${stack}: rejects ${what} with one message, before any resource is registered`, async () => {
+            const recorder = await installMocks(stack, edited(stack, edit));
+            assert.throws(
+                () => createPlatform(readStackConfig()),
+                (e: Error) => {
+                    assert.ok(e instanceof StackConfigError, `expected a StackConfigError, got ${e}`);
+                    assert.ok(e.message.startsWith(`Invalid configuration for stack "${stack}" (Pulumi.${stack}.yaml):`), e.message);
+                    for (const part of expect) {
+                        assert.ok(e.message.includes(part), `message lacks ${JSON.stringify(part)}:\n${e.message}`);
+                    }
+                    return true;
+                },
+            );
+            await settle(recorder, 5);
+            assert.equal(recorder.resources.length, 0);
+        });
+    }
+
+    it("lists every problem at once", async () => {
+        await installMocks("dev", edited("dev", (c) => ((c.frontend.replicas = 0), (c.backend.resources.requests.cpu = "lots"))));
+        assert.throws(() => readStackConfig(), (e: StackConfigError) => e.issues.length === 2);
+    });
+});

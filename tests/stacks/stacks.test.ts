@@ -1,0 +1,150 @@
+import { strict as assert } from "assert";
+import { MOCK_PASSWORD_PREFIX } from "../harness/mockRuntime";
+import { T } from "../harness/render";
+import { STACKS } from "../harness/stackFiles";
+import { EvaluatedStack, evaluateStack } from "./evaluateStack";
+
+const TIERS = ["frontend", "backend", "analytics"];
+
+describe("stacks", () => {
+    const evaluated: Record<string, EvaluatedStack> = {};
+    before(async () => {
+        for (const stack of STACKS) {
+            evaluated[stack] = await evaluateStack(stack);
+        }
+    });
+
+    for (const stack of STACKS) {
+        it(`${stack}: evaluates to the whole platform in its own namespace`, () => {
+            const { recorder, outputs } = evaluated[stack];
+            assert.equal(outputs.namespace, `fastapi-${stack}`);
+            for (const tier of TIERS) {
+                assert.equal(recorder.object(T.deployment, tier).inputs.metadata.namespace, `fastapi-${stack}`);
+                assert.ok(recorder.object(T.service, tier));
+            }
+            assert.ok(recorder.object(T.statefulSet, "postgres"));
+            assert.equal(outputs.databaseHost, `postgres.fastapi-${stack}.svc.cluster.local`);
+            for (const r of recorder.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== T.namespace)) {
+                assert.equal(r.inputs.metadata.namespace, `fastapi-${stack}`, `${r.type} ${r.inputs.metadata.name}`);
+            }
+        });
+
+        it(`${stack}: allows exactly outside → frontend → backend → {postgres, analytics}`, () => {
+            const policies = evaluated[stack].recorder.ofType(T.networkPolicy).map((p) => p.inputs.metadata.name).sort();
+            assert.deepEqual(policies, [
+                "allow-dns-egress",
+                "backend-to-analytics-egress",
+                "backend-to-analytics-ingress",
+                "backend-to-postgres-egress",
+                "backend-to-postgres-ingress",
+                "default-deny-all",
+                "frontend-public-ingress",
+                "frontend-to-backend-egress",
+                "frontend-to-backend-ingress",
+            ]);
+        });
+
+        it(`${stack}: no output and no non-Secret resource holds a generated password or key in clear`, () => {
+            const { recorder, outputs } = evaluated[stack];
+            const generated = recorder.passwords;
+            assert.ok(generated.length >= 5, "database password and two keys with two slots each");
+            const outputText = JSON.stringify(outputs);
+            for (const r of recorder.resources.filter((r) => r.type !== T.secret)) {
+                assert.ok(!JSON.stringify(r.inputs).includes(MOCK_PASSWORD_PREFIX), `${r.type} ${r.name} holds a secret`);
+            }
+            assert.ok(!outputText.includes(MOCK_PASSWORD_PREFIX));
+            const secretsText = JSON.stringify(recorder.ofType(T.secret).map((s) => s.inputs));
+            for (const password of generated) {
+                assert.ok(secretsText.includes(password), "each generated value lives in a Secret");
+            }
+        });
+
+        it(`${stack}: wires the backend to Postgres and the keys by files, the frontend to the backend`, () => {
+            const { recorder } = evaluated[stack];
+            const pod = (tier: string) => recorder.object(T.deployment, tier).inputs.spec.template.spec;
+            const configOf = (tier: string) => {
+                const name = pod(tier).containers[0].envFrom[0].configMapRef.name;
+                return recorder.object(T.configMap, name).inputs.data;
+            };
+            const secretsMounted = (tier: string) =>
+                Object.fromEntries(
+                    pod(tier)
+                        .volumes.filter((v: any) => v.secret)
+                        .map((v: any) => [pod(tier).containers[0].volumeMounts.find((m: any) => m.name === v.name).mountPath, v.secret.secretName]),
+                );
+            const backendConfig = configOf("backend");
+            assert.equal(backendConfig.DATABASE_HOST, `postgres.fastapi-${stack}.svc.cluster.local`);
+            const backendSecrets = secretsMounted("backend");
+            assert.equal(backendSecrets[backendConfig.DATABASE_PASSWORD_FILE.replace(/\/password$/, "")], "postgres-credentials");
+            assert.equal(backendSecrets[backendConfig.ANALYTICS_API_KEY_FILE.replace(/\/current$/, "")], "analytics-key-backend");
+            assert.equal(configOf("frontend").BACKEND_URL, `http://backend.fastapi-${stack}.svc.cluster.local:8000`);
+            assert.equal(secretsMounted("frontend")[configOf("frontend").BACKEND_API_KEY_FILE.replace(/\/current$/, "")], "backend-key-frontend");
+            assert.equal(secretsMounted("analytics")[`${configOf("analytics").API_KEYS_DIR}/backend`], "analytics-key-backend");
+        });
+    }
+
+    it("dev: one replica each, a NodePort, locally built images, no HPA or PDB, Postgres unprotected", () => {
+        const { recorder, outputs } = evaluated.dev;
+        for (const tier of TIERS) {
+            assert.equal(recorder.object(T.deployment, tier).inputs.spec.replicas, 1);
+        }
+        assert.equal(recorder.object(T.service, "frontend").inputs.spec.type, "NodePort");
+        assert.equal(outputs.frontendNodePort, 30080);
+        assert.equal(recorder.ofType(T.hpa).length, 0);
+        assert.equal(recorder.ofType(T.ingress).length, 0);
+        assert.deepEqual(recorder.ofType(T.pdb).map((p) => p.inputs.metadata.name), ["postgres"]);
+        assert.equal(recorder.ofType(T.image).length, 3);
+        for (const ref of Object.values(outputs.images as Record<string, string>)) {
+            assert.match(ref, /^fastapi-k8s\/(frontend|backend|analytics):[0-9a-f]{16}$/);
+        }
+    });
+
+    it("staging: HPAs from 2 replicas, ClusterIP behind an Ingress without TLS, promoted images by digest", () => {
+        const { recorder, outputs } = evaluated.staging;
+        for (const tier of TIERS) {
+            assert.equal(recorder.object(T.deployment, tier).inputs.spec.replicas, undefined);
+            assert.equal(recorder.object(T.hpa, tier).inputs.spec.minReplicas, 2);
+            assert.ok(recorder.object(T.pdb, tier));
+        }
+        assert.equal(recorder.object(T.service, "frontend").inputs.spec.type, "ClusterIP");
+        assert.equal(recorder.object(T.ingress, "frontend").inputs.spec.tls, undefined);
+        assert.equal(outputs.frontendEndpoint, "http://staging.fastapi-k8s.example.com/");
+        assert.equal(recorder.ofType(T.image).length, 0, "promoted stages never build");
+        for (const ref of Object.values(outputs.images as Record<string, string>)) {
+            assert.match(ref, /@sha256:[0-9a-f]{64}$/);
+        }
+    });
+
+    it("prod: at least 3 replicas, TLS Ingress, PDBs, larger protected and retained storage", () => {
+        const { recorder, outputs } = evaluated.prod;
+        for (const tier of TIERS) {
+            assert.ok(recorder.object(T.hpa, tier).inputs.spec.minReplicas >= 3);
+            assert.ok(recorder.object(T.pdb, tier));
+        }
+        assert.deepEqual(recorder.object(T.ingress, "frontend").inputs.spec.tls[0].hosts, ["app.fastapi-k8s.example.com"]);
+        assert.equal(outputs.frontendEndpoint, "https://app.fastapi-k8s.example.com/");
+        const storage = (stack: string) =>
+            evaluated[stack].recorder.object(T.statefulSet, "postgres").inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage;
+        assert.deepEqual([storage("dev"), storage("staging"), storage("prod")], ["1Gi", "5Gi", "50Gi"]);
+    });
+
+    it("protects and retains the data-bearing resources in prod only; staging retains them", () => {
+        const dataBearing = (stack: string) =>
+            evaluated[stack].recorder.resources.filter(
+                (r) => (r.type === T.statefulSet && r.name === "postgres") || r.name === "postgres-credentials" || r.name === "postgres-password",
+            );
+        for (const [stack, expected] of [
+            ["dev", { protect: false, retainOnDelete: false }],
+            ["staging", { protect: false, retainOnDelete: true }],
+            ["prod", { protect: true, retainOnDelete: true }],
+        ] as const) {
+            const resources = dataBearing(stack);
+            assert.equal(resources.length, 3, stack);
+            for (const r of resources) {
+                assert.deepEqual(r.options, expected, `${stack} ${r.type} ${r.name}`);
+            }
+        }
+        const frontend = evaluated.prod.recorder.resources.find((r) => r.type === T.deployment && r.name === "frontend")!;
+        assert.equal(frontend.options.protect, false, "stateless tiers stay replaceable");
+    });
+});
