@@ -1,0 +1,98 @@
+"""The connection pool and the notes table."""
+import asyncio
+import logging
+from datetime import datetime
+
+from psycopg.conninfo import make_conninfo
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from .settings import BackendSettings
+
+log = logging.getLogger(__name__)
+
+# Idempotent: safe to run at every start and from `python -m app.migrate`.
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS notes (
+    id          BIGSERIAL PRIMARY KEY,
+    title       TEXT NOT NULL,
+    body        TEXT NOT NULL DEFAULT '',
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+)
+"""
+
+
+def create_pool(settings: BackendSettings) -> AsyncConnectionPool:
+    password = settings.database_password_file.read_text().strip()
+    conninfo = make_conninfo(
+        host=settings.database_host,
+        port=settings.database_port,
+        dbname=settings.database_name,
+        user=settings.database_user,
+        password=password,
+        connect_timeout=settings.database_connect_timeout_seconds,
+        application_name=settings.service_name,
+    )
+    return AsyncConnectionPool(
+        conninfo,
+        min_size=settings.database_pool_min,
+        max_size=settings.database_pool_max,
+        open=False,
+        timeout=settings.database_connect_timeout_seconds,
+        # Hand out only connections that still work: the database may have restarted.
+        check=AsyncConnectionPool.check_connection,
+        kwargs={"row_factory": dict_row},
+    )
+
+
+async def ensure_schema(pool: AsyncConnectionPool, retry_seconds: float = 1.0) -> None:
+    """Creates the schema, waiting for the database if it is not up yet."""
+    while True:
+        try:
+            async with pool.connection() as conn:
+                await conn.execute(SCHEMA)
+            return
+        except Exception as error:
+            log.warning("database not ready for the schema yet", extra={"error": str(error)})
+            await asyncio.sleep(retry_seconds)
+
+
+async def ping(pool: AsyncConnectionPool, timeout: float) -> None:
+    async with pool.connection(timeout=timeout) as conn:
+        await conn.execute("SELECT 1")
+
+
+class NotesRepository:
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        self.pool = pool
+
+    async def create(self, title: str, body: str) -> dict:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "INSERT INTO notes (title, body) VALUES (%s, %s) RETURNING *", (title, body)
+            )
+            return await cur.fetchone()
+
+    async def list(self, limit: int, offset: int) -> list[dict]:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute("SELECT * FROM notes ORDER BY id LIMIT %s OFFSET %s", (limit, offset))
+            return await cur.fetchall()
+
+    async def get(self, note_id: int) -> dict | None:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute("SELECT * FROM notes WHERE id = %s", (note_id,))
+            return await cur.fetchone()
+
+    async def update(self, note_id: int, title: str, body: str) -> dict | None:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "UPDATE notes SET title = %s, body = %s, updated_at = %s WHERE id = %s RETURNING *",
+                (title, body, datetime.now().astimezone(), note_id),
+            )
+            return await cur.fetchone()
+
+    async def delete(self, note_id: int) -> bool:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute("DELETE FROM notes WHERE id = %s", (note_id,))
+            return cur.rowcount == 1

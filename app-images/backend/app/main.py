@@ -1,0 +1,99 @@
+"""The backend: a REST API for notes on PostgreSQL, and insights from the analytics service."""
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
+
+from fastapi_common.app import create_service_app
+from fastapi_common.auth import require_api_key
+from fastapi_common.downstream import DownstreamClient, DownstreamUnavailable
+
+from .database import NotesRepository, create_pool, ensure_schema, ping
+from .models import Note, NoteIn
+from .settings import BackendSettings
+
+settings = BackendSettings()
+
+
+async def startup(app: FastAPI) -> None:
+    await app.state.pool.open(wait=False)
+    await ensure_schema(app.state.pool)
+
+
+async def shutdown(app: FastAPI) -> None:
+    await app.state.pool.close(timeout=3)
+    if app.state.analytics is not None:
+        await app.state.analytics.aclose()
+
+
+app = create_service_app(settings, title="notes backend", startup=startup, shutdown=shutdown)
+app.state.pool = create_pool(settings)
+app.state.analytics = (
+    DownstreamClient("analytics", settings.analytics_url, settings.analytics_api_key_file, timeout_seconds=settings.downstream_timeout_seconds)
+    if settings.analytics_url
+    else None
+)
+app.state.health.checks["database"] = lambda: ping(app.state.pool, settings.readiness_timeout_seconds)
+
+api = APIRouter(prefix="/api", dependencies=[Depends(require_api_key)])
+
+
+def notes(request: Request) -> NotesRepository:
+    return NotesRepository(request.app.state.pool)
+
+
+Notes = Annotated[NotesRepository, Depends(notes)]
+
+
+def not_found(note_id: int) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"note {note_id} not found")
+
+
+@api.post("/notes", status_code=status.HTTP_201_CREATED)
+async def create_note(note: NoteIn, repo: Notes) -> Note:
+    return Note(**await repo.create(note.title, note.body))
+
+
+@api.get("/notes")
+async def list_notes(
+    repo: Notes, limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0
+) -> list[Note]:
+    return [Note(**row) for row in await repo.list(limit, offset)]
+
+
+@api.get("/notes/{note_id}")
+async def get_note(note_id: int, repo: Notes) -> Note:
+    row = await repo.get(note_id)
+    if row is None:
+        raise not_found(note_id)
+    return Note(**row)
+
+
+@api.put("/notes/{note_id}")
+async def update_note(note_id: int, note: NoteIn, repo: Notes) -> Note:
+    row = await repo.update(note_id, note.title, note.body)
+    if row is None:
+        raise not_found(note_id)
+    return Note(**row)
+
+
+@api.delete("/notes/{note_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_note(note_id: int, repo: Notes) -> None:
+    if not await repo.delete(note_id):
+        raise not_found(note_id)
+
+
+@api.get("/insights")
+async def insights(request: Request, rows: Annotated[int, Query(ge=1)] = 10_000) -> dict:
+    client: DownstreamClient | None = request.app.state.analytics
+    if client is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="analytics not configured")
+    try:
+        response = await client.request("GET", "/api/stats", params={"rows": rows})
+    except DownstreamUnavailable:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="analytics unavailable") from None
+    if response.status_code != 200:
+        raise HTTPException(response.status_code, detail=response.json().get("detail", "analytics refused"))
+    return response.json()
+
+
+app.include_router(api)

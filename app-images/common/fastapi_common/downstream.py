@@ -1,0 +1,99 @@
+"""Calls to other services: explicit timeouts, bounded retries with backoff for idempotent calls,
+a circuit breaker, the caller's API key and the trace context on every request."""
+import logging
+from pathlib import Path
+
+import httpx
+import pybreaker
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from .auth import API_KEY_HEADER, read_key_file
+from .metrics import DOWNSTREAM
+from .tracing import outgoing_headers
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
+
+
+class DownstreamUnavailable(Exception):
+    """The downstream service failed, timed out, or its circuit is open."""
+
+
+class _ServerError(Exception):
+    """A 5xx answer, counted as a failure by the retry policy and the breaker."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"{response.status_code} from {response.request.url}")
+        self.response = response
+
+
+class DownstreamClient:
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        key_file: Path | None,
+        *,
+        timeout_seconds: float = 2.0,
+        attempts: int = 3,
+        breaker_failures: int = 5,
+        breaker_reset_seconds: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.name = name
+        self.key_file = key_file
+        self.attempts = attempts
+        self.client = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=httpx.Timeout(timeout_seconds, connect=min(1.0, timeout_seconds)),
+            transport=transport,
+        )
+        self.breaker = pybreaker.CircuitBreaker(
+            fail_max=breaker_failures, reset_timeout=breaker_reset_seconds, name=name
+        )
+
+    @property
+    def circuit_state(self) -> str:
+        return self.breaker.current_state
+
+    async def request(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+        """One logical call: retried if idempotent, counted once by the breaker. Raises
+        DownstreamUnavailable on failure; 4xx answers are returned to the caller."""
+        try:
+            with self.breaker.calling():
+                response = await self._with_retries(method.upper(), path, **kwargs)
+        except pybreaker.CircuitBreakerError as error:
+            DOWNSTREAM.labels(self.name, "circuit_open").inc()
+            raise DownstreamUnavailable(f"{self.name}: circuit open") from error
+        except (httpx.TransportError, _ServerError) as error:
+            DOWNSTREAM.labels(self.name, "failed").inc()
+            log.warning("downstream call failed", extra={"target": self.name, "error": str(error)})
+            raise DownstreamUnavailable(f"{self.name}: {error}") from error
+        DOWNSTREAM.labels(self.name, "ok").inc()
+        return response
+
+    async def _with_retries(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.attempts if method in IDEMPOTENT else 1),
+            wait=wait_exponential(multiplier=0.05, max=0.5),
+            retry=retry_if_exception_type((httpx.TransportError, _ServerError)),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._send(method, path, **kwargs)
+        raise AssertionError("unreachable: tenacity reraises")
+
+    async def _send(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+        headers = {**outgoing_headers(), **dict(kwargs.pop("headers", {}) or {})}  # type: ignore[arg-type]
+        key = read_key_file(self.key_file)
+        if key:
+            headers[API_KEY_HEADER] = key
+        response = await self.client.request(method, path, headers=headers, **kwargs)  # type: ignore[arg-type]
+        if response.status_code >= 500:
+            raise _ServerError(response)
+        return response
+
+    async def aclose(self) -> None:
+        await self.client.aclose()

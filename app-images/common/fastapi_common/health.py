@@ -1,0 +1,103 @@
+"""Startup, liveness and readiness, kept apart as Kubernetes uses them.
+
+- /livez: the process answers; never touches a dependency (a database outage must not restart pods).
+- /readyz: dependencies answer within a short timeout; 503 from the moment shutdown starts.
+- /startupz: 200 once start-up work (schema, warm-up) is done.
+"""
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+
+log = logging.getLogger(__name__)
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class HealthState:
+    started: bool = False
+    shutting_down: bool = False
+    checks: dict[str, ReadinessCheck] = field(default_factory=dict)
+    timeout_seconds: float = 1.0
+    # Failure injection (only reachable when enabled in settings).
+    fail_liveness: bool = False
+    fail_readiness: bool = False
+
+    async def failed_checks(self) -> list[str]:
+        """Names of the readiness checks that fail or exceed the timeout, run concurrently."""
+        async def run(name: str, check: ReadinessCheck) -> str | None:
+            try:
+                await asyncio.wait_for(check(), self.timeout_seconds)
+                return None
+            except Exception as error:  # any failure means not ready
+                log.warning("readiness check failed", extra={"check": name, "error": repr(error)})
+                return name
+
+        results = await asyncio.gather(*(run(n, c) for n, c in self.checks.items()))
+        return [r for r in results if r is not None]
+
+
+router = APIRouter(tags=["health"])
+
+
+def _state(request: Request) -> HealthState:
+    return request.app.state.health
+
+
+@router.get("/livez")
+async def livez(request: Request) -> dict[str, str]:
+    if _state(request).fail_liveness:
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, detail="liveness failure injected")
+    return {"status": "alive"}
+
+
+@router.get("/startupz")
+async def startupz(request: Request, response: Response) -> dict[str, str]:
+    if not _state(request).started:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {"status": "starting"}
+    return {"status": "started"}
+
+
+@router.get("/readyz")
+async def readyz(request: Request, response: Response) -> dict[str, object]:
+    state = _state(request)
+    if state.shutting_down:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {"status": "shutting down"}
+    if not state.started:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {"status": "starting"}
+    if state.fail_readiness:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {"status": "readiness failure injected"}
+    failed = await state.failed_checks()
+    if failed:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {"status": "not ready", "failed": failed}
+    return {"status": "ready"}
+
+
+fault_router = APIRouter(prefix="/fault", tags=["failure injection"])
+
+
+@fault_router.post("/liveness")
+async def break_liveness(request: Request) -> dict[str, str]:
+    _state(request).fail_liveness = True
+    return {"liveness": "failing"}
+
+
+@fault_router.post("/readiness")
+async def break_readiness(request: Request) -> dict[str, str]:
+    _state(request).fail_readiness = True
+    return {"readiness": "failing"}
+
+
+@fault_router.post("/reset")
+async def reset_faults(request: Request) -> dict[str, str]:
+    state = _state(request)
+    state.fail_liveness = state.fail_readiness = False
+    return {"faults": "cleared"}

@@ -1,0 +1,51 @@
+"""W3C trace context: accept `traceparent`, start a span per request, propagate downstream."""
+import re
+import secrets
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+_TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+
+
+@dataclass(frozen=True)
+class TraceContext:
+    trace_id: str
+    span_id: str
+    flags: str = "01"
+
+    def traceparent(self) -> str:
+        return f"00-{self.trace_id}-{self.span_id}-{self.flags}"
+
+    def child(self) -> "TraceContext":
+        """A new span in the same trace, for a downstream call."""
+        return TraceContext(self.trace_id, secrets.token_hex(8), self.flags)
+
+
+current_trace: ContextVar[TraceContext | None] = ContextVar("current_trace", default=None)
+
+
+def parse_traceparent(header: str | None) -> TraceContext | None:
+    """The context of a valid header, or None for a missing or malformed one."""
+    if not header:
+        return None
+    match = _TRACEPARENT.match(header.strip().lower())
+    if match is None:
+        return None
+    version, trace_id, parent_id, flags = match.groups()
+    if version == "ff" or trace_id == "0" * 32 or parent_id == "0" * 16:
+        return None
+    return TraceContext(trace_id, parent_id, flags)
+
+
+def start_span(incoming: str | None) -> TraceContext:
+    """This service's span: continues a valid incoming trace, else starts a fresh one."""
+    parent = parse_traceparent(incoming)
+    if parent is None:
+        return TraceContext(secrets.token_hex(16), secrets.token_hex(8))
+    return parent.child()
+
+
+def outgoing_headers() -> dict[str, str]:
+    """Headers that carry the current trace to a downstream call."""
+    trace = current_trace.get()
+    return {"traceparent": trace.child().traceparent()} if trace else {}

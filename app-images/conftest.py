@@ -1,0 +1,216 @@
+"""Fixtures that run the real things on loopback: a PostgreSQL server from Debian's packages and
+the services as uvicorn processes. Nothing listens beyond 127.0.0.1."""
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+APP_IMAGES = Path(__file__).parent
+LOOPBACK = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, what: str, interval: float = 0.1) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+def _pg_bin(name: str) -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    if not found:
+        raise RuntimeError("PostgreSQL server binaries not found; scripts/test.sh installs them (apt: postgresql)")
+    return str(found[-1])
+
+
+@dataclass
+class PostgresServer:
+    data_dir: Path
+    port: int
+    password: str
+    password_file: Path
+    user: str = "app"
+    database: str = "app"
+
+    def _run(self, *args: str) -> None:
+        command = list(args)
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            command = ["runuser", "-u", "postgres", "--", *command]
+        # createdb and psql authenticate with the password; the server trusts nothing else.
+        subprocess.run(command, check=True, capture_output=True, env={**os.environ, "PGPASSWORD": self.password})
+
+    def start(self) -> None:
+        self._run(_pg_bin("pg_ctl"), "start", "-w", "-D", str(self.data_dir), "-l", str(self.data_dir / "server.log"),
+                  "-o", f"-c listen_addresses={LOOPBACK} -p {self.port} -k {self.data_dir}")
+
+    def stop(self) -> None:
+        self._run(_pg_bin("pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(self.data_dir))
+
+    def env(self) -> dict[str, str]:
+        return {
+            "DATABASE_HOST": LOOPBACK,
+            "DATABASE_PORT": str(self.port),
+            "DATABASE_NAME": self.database,
+            "DATABASE_USER": self.user,
+            "DATABASE_PASSWORD_FILE": str(self.password_file),
+        }
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    root = Path(tempfile.mkdtemp(prefix="pg-"))
+    data_dir = root / "data"
+    data_dir.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(data_dir, "postgres")
+    password = secrets.token_urlsafe(24)
+    pwfile = root / "superuser-password"
+    pwfile.write_text(password)
+    os.chmod(pwfile, 0o644)
+    server = PostgresServer(data_dir, free_port(), password, tmp_path_factory.mktemp("secret") / "password")
+    server.password_file.write_text(password)
+    server._run(_pg_bin("initdb"), "-D", str(data_dir), "-U", "app", "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8")
+    server.start()
+    server._run(_pg_bin("createdb"), "-h", LOOPBACK, "-p", str(server.port), "-U", "app", "app")
+    yield server
+    try:
+        server.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# --- Services --------------------------------------------------------------------------------
+
+@dataclass
+class RunningService:
+    name: str
+    port: int
+    process: subprocess.Popen
+    log_file: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def client(self, **kwargs) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=10, **kwargs)
+
+    def log_lines(self) -> list[dict]:
+        lines = []
+        for line in self.log_file.read_text().splitlines():
+            try:
+                lines.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        return lines
+
+    def messages(self) -> list[str]:
+        return [line.get("message", "") for line in self.log_lines()]
+
+    def terminate(self, timeout: float = 30) -> None:
+        """SIGTERM, then asserts a graceful exit: uvicorn drains, runs the lifespan shutdown, and
+        re-raises the signal so the exit status still says SIGTERM."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout)
+        assert code in (0, -signal.SIGTERM), f"{self.name} exited with {code}"
+        assert "service stopped" in self.messages(), f"{self.name} did not shut down cleanly"
+
+
+class ServiceLauncher:
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.running: list[RunningService] = []
+
+    def start(self, name: str, env: dict[str, str], wait_for: str = "/livez", graceful_seconds: int = 10) -> RunningService:
+        port = free_port()
+        log_file = self.tmp / f"{name}-{port}.log"
+        full_env = {
+            "PATH": os.environ["PATH"],
+            "PYTHONPATH": str(APP_IMAGES / "common"),
+            "SERVICE_NAME": name,
+            "LOG_LEVEL": "INFO",
+            **env,
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", LOOPBACK, "--port", str(port),
+             "--timeout-graceful-shutdown", str(graceful_seconds), "--no-access-log"],
+            cwd=APP_IMAGES / name,
+            env=full_env,
+            stdout=log_file.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        service = RunningService(name, port, process, log_file, full_env)
+        self.running.append(service)
+
+        def up() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited early:\n{log_file.read_text()}")
+            try:
+                return httpx.get(f"{service.url}{wait_for}", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(up, 30, f"{name} to answer {wait_for}")
+        return service
+
+    def stop_all(self) -> None:
+        for service in self.running:
+            if service.process.poll() is None:
+                service.process.kill()
+                service.process.wait(10)
+
+
+@pytest.fixture
+def services(tmp_path):
+    launcher = ServiceLauncher(tmp_path)
+    yield launcher
+    launcher.stop_all()
+
+
+@dataclass
+class ServiceKeys:
+    """Key Secrets laid out as the platform mounts them: <callee>-inbound/<caller>/{current,previous}."""
+    root: Path
+
+    def issue(self, caller: str, callee: str, previous: str | None = None) -> str:
+        key = secrets.token_urlsafe(32)
+        directory = self.root / f"{callee}-inbound" / caller
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "current").write_text(key)
+        (directory / "previous").write_text(previous or secrets.token_urlsafe(32))
+        return key
+
+    def inbound_dir(self, callee: str) -> str:
+        return str(self.root / f"{callee}-inbound")
+
+    def outbound_file(self, caller: str, callee: str) -> str:
+        return str(self.root / f"{callee}-inbound" / caller / "current")
+
+
+@pytest.fixture
+def keys(tmp_path) -> ServiceKeys:
+    return ServiceKeys(tmp_path / "keys")

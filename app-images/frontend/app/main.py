@@ -1,0 +1,86 @@
+"""The frontend: a server-rendered page that lists and creates notes through the backend and
+keeps working, degraded, when the backend is down."""
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import FastAPI, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from fastapi_common.app import create_service_app
+from fastapi_common.downstream import DownstreamClient, DownstreamUnavailable
+
+from .settings import FrontendSettings
+
+settings = FrontendSettings()
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+async def shutdown(app: FastAPI) -> None:
+    await app.state.backend.aclose()
+
+
+# Readiness has no dependency on the backend on purpose: a backend outage degrades the page
+# instead of taking the public tier out of rotation.
+app = create_service_app(settings, title="frontend", shutdown=shutdown)
+app.state.backend = DownstreamClient(
+    "backend",
+    settings.backend_url,
+    settings.backend_api_key_file,
+    timeout_seconds=settings.downstream_timeout_seconds,
+    breaker_failures=settings.breaker_failures,
+    breaker_reset_seconds=settings.breaker_reset_seconds,
+)
+
+
+def backend(request: Request) -> DownstreamClient:
+    return request.app.state.backend
+
+
+@app.get("/", response_class=HTMLResponse)
+async def index(request: Request) -> HTMLResponse:
+    try:
+        response = await backend(request).request("GET", "/api/notes")
+        notes = response.json() if response.status_code == 200 else None
+    except DownstreamUnavailable:
+        notes = None
+    return templates.TemplateResponse(
+        request,
+        "index.html",
+        {
+            "title": settings.page_title,
+            "greeting": settings.greeting,
+            "color": settings.theme_color,
+            "version": settings.service_version,
+            "notes": notes,
+        },
+    )
+
+
+@app.post("/notes")
+async def add_note(
+    request: Request, title: Annotated[str, Form(min_length=1, max_length=200)], body: Annotated[str, Form(max_length=10_000)] = ""
+) -> RedirectResponse:
+    try:
+        response = await backend(request).request("POST", "/api/notes", json={"title": title, "body": body})
+    except DownstreamUnavailable:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="notes are unavailable right now") from None
+    if response.status_code != status.HTTP_201_CREATED:
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, detail="the backend refused the note")
+    return RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@app.get("/api/insights")
+async def insights(request: Request, rows: int = 10_000) -> dict:
+    try:
+        response = await backend(request).request("GET", "/api/insights", params={"rows": rows})
+    except DownstreamUnavailable:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="insights are unavailable right now") from None
+    if response.status_code != 200:
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, detail="the backend could not compute insights")
+    return response.json()
+
+
+@app.get("/version")
+async def version() -> dict[str, str]:
+    return {"service": settings.service_name, "version": settings.service_version}

@@ -1,0 +1,17 @@
+from pathlib import Path
+
+from pydantic import Field
+
+from fastapi_common.settings import ServiceSettings
+
+
+class FrontendSettings(ServiceSettings):
+    service_name: str = "frontend"
+    backend_url: str = "http://127.0.0.1:8001"
+    backend_api_key_file: Path | None = None
+    page_title: str = "FastAPI on Kubernetes"
+    greeting: str = "Hello"
+    theme_color: str = Field(default="#1565c0", pattern=r"^#[0-9a-fA-F]{6}$")
+    downstream_timeout_seconds: float = Field(default=2.0, gt=0)
+    breaker_failures: int = Field(default=5, ge=1)
+    breaker_reset_seconds: float = Field(default=10.0, gt=0)
