@@ -145,8 +145,10 @@ class ServiceLauncher:
         self.tmp = tmp
         self.running: list[RunningService] = []
 
-    def start(self, name: str, env: dict[str, str], wait_for: str = "/livez", graceful_seconds: int = 10) -> RunningService:
-        port = free_port()
+    def start(
+        self, name: str, env: dict[str, str], wait_for: str = "/livez", graceful_seconds: int = 10, port: int | None = None
+    ) -> RunningService:
+        port = port or free_port()
         log_file = self.tmp / f"{name}-{port}.log"
         full_env = {
             "PATH": os.environ["PATH"],
