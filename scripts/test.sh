@@ -13,3 +13,7 @@ ensure_python_venv
 ensure_postgres
 log "service tests (pytest, real PostgreSQL and processes on loopback)"
 "$VENV/bin/python" -m pytest app-images -q -p no:cacheprovider
+if [ -f out/images.json ]; then
+    log "image sizes and build times (out/images.json)"
+    cat out/images.json >&2
+fi

@@ -1,0 +1,86 @@
+"""Every service image builds from its Dockerfile on a locally made base image, starts as its
+non-root user with a read-only root filesystem, and answers /livez on loopback (host network)."""
+import glob
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import APP_IMAGES, free_port, wait_until
+
+REPO = APP_IMAGES.parent
+SERVICES = ["frontend", "backend", "analytics"]
+REPORT = REPO / "out" / "images.json"
+
+
+def run(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(args, check=check, capture_output=True, text=True, env=env)
+
+
+@pytest.fixture(scope="module")
+def docker_env() -> dict[str, str]:
+    host = run("bash", str(REPO / "scripts" / "docker-engine.sh"), "start").stdout.strip()
+    env = {**os.environ, "DOCKER_HOST": host, "DOCKER_BUILDKIT": "0"}
+    base = run("bash", str(REPO / "scripts" / "base-image.sh"), env=env).stdout.strip()
+    env["BASE_IMAGE_REF"] = base
+    return env
+
+
+@pytest.fixture(scope="module")
+def built(docker_env) -> dict[str, dict]:
+    # Certificates of any TLS-intercepting proxy between this machine and PyPI (build stage only).
+    extra_ca = "".join(Path(p).read_text() for p in sorted(glob.glob("/usr/local/share/ca-certificates/*.crt")))
+    report = {}
+    for service in SERVICES:
+        tag = f"fastapi-k8s/{service}:test"
+        started = time.monotonic()
+        result = run(
+            "docker", "build", "--network", "host", "-f", str(APP_IMAGES / service / "Dockerfile"), "-t", tag,
+            "--build-arg", f"BASE_IMAGE={docker_env['BASE_IMAGE_REF']}", "--build-arg", f"EXTRA_CA_CERTS={extra_ca}",
+            str(APP_IMAGES), env=docker_env, check=False,
+        )
+        assert result.returncode == 0, f"{service} image failed to build:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        size = int(run("docker", "image", "inspect", "--format", "{{.Size}}", tag, env=docker_env).stdout)
+        report[service] = {"image": tag, "build_seconds": round(time.monotonic() - started, 1), "size_mb": round(size / 1e6, 1)}
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=2))
+    return report
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_image_runs_non_root_read_only_and_answers_livez(service, built, docker_env, tmp_path):
+    image = built[service]["image"]
+    config = json.loads(run("docker", "image", "inspect", image, env=docker_env).stdout)[0]["Config"]
+    assert config["User"] == "10001:10001"
+    assert config["Entrypoint"][0] == "uvicorn" and "--timeout-graceful-shutdown" in config["Entrypoint"]
+
+    secret = tmp_path / "password"
+    secret.write_text("unused")
+    secret.chmod(0o644)
+    port = free_port()
+    container = run(
+        "docker", "run", "-d", "--rm", "--read-only", "--tmpfs", "/tmp", "--network", "host",
+        "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+        "-e", "UVICORN_HOST=127.0.0.1", "-e", f"UVICORN_PORT={port}",
+        "-e", "DATABASE_PASSWORD_FILE=/run/secrets/password", "-e", "DATABASE_PORT=1",
+        "-v", f"{secret}:/run/secrets/password:ro",
+        image, env=docker_env,
+    ).stdout.strip()
+    try:
+        def live() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/livez", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(live, 30, f"{service} container to answer /livez")
+        assert run("docker", "exec", container, "id", "-u", env=docker_env).stdout.strip() == "10001"
+        write = run("docker", "exec", container, "touch", "/srv/app/x", env=docker_env, check=False)
+        assert write.returncode != 0 and "Read-only file system" in write.stderr
+        assert run("docker", "exec", container, "sh", "-c", "command -v gcc cc || true", env=docker_env).stdout.strip() == ""
+    finally:
+        run("docker", "stop", "-t", "25", container, env=docker_env, check=False)
