@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { CheckExemption, exemptionAnnotations, exemptionProblems } from "./checkExemptions";
 import { Connection } from "./connection";
 import { ArgumentChecker } from "./errors";
 import { isDnsLabel, selectorLabels, workloadLabels } from "./labels";
@@ -36,8 +37,10 @@ export interface PostgresDatabaseArgs {
     retainOnDelete?: boolean;
     /** The user and group Postgres runs as (≥ 10000). Default 10001. */
     uid?: number;
-    /** Annotations for every object of the database (e.g. skips of a checker, with reasons). */
+    /** Annotations for every object of the database. */
     annotations?: Record<string, string>;
+    /** Checker exemptions for the StatefulSet, each with its reason. */
+    exemptions?: CheckExemption[];
 }
 
 const PORT = 5432;
@@ -167,7 +170,12 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         return new k8s.apps.v1.StatefulSet(
             name,
             {
-                metadata: { name, namespace: args.namespace, labels, annotations: args.annotations },
+                metadata: {
+                    name,
+                    namespace: args.namespace,
+                    labels,
+                    annotations: { ...args.annotations, ...exemptionAnnotations(args.exemptions ?? []) },
+                },
                 spec: {
                     replicas: 1,
                     serviceName: headless.metadata.name,
@@ -193,10 +201,12 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                                         { name: "POSTGRES_PASSWORD_FILE", value: `${SECRET_MOUNT}/password` },
                                         { name: "PGDATA", value: PGDATA },
                                     ],
-                                    resources: toResourceRequirements(settings.resources),
+                                    resources: toResourceRequirements(settings.resources, { request: "128Mi", limit: "512Mi" }),
                                     securityContext: restrictedContainerSecurity(settings.uid),
                                     startupProbe: { ...isReady, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 },
-                                    livenessProbe: { ...isReady, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
+                                    // Liveness asks only whether the server accepts connections; readiness
+                                    // asks whether it accepts sessions for the database.
+                                    livenessProbe: { tcpSocket: { port: "postgres" }, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 },
                                     readinessProbe: { ...isReady, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 },
                                     lifecycle: {
                                         // Fast shutdown: abort sessions, checkpoint, exit; the default smart
@@ -287,6 +297,7 @@ function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): Postgres
     );
     checker.require(Number.isInteger(settings.uid) && settings.uid >= 10000, `uid = ${settings.uid} must be ≥ 10000`);
     checker.report(...resourceProblems(settings.resources, "resources"));
+    checker.report(...exemptionProblems(args.exemptions ?? []));
     checker.throwIfAny();
     return settings;
 }

@@ -6,6 +6,8 @@ export interface ComputeAmount {
     cpu: string;
     /** Memory, e.g. "128Mi". */
     memory: string;
+    /** Local ephemeral storage (logs, emptyDir volumes), e.g. "256Mi". Default: the component's. */
+    ephemeralStorage?: string;
 }
 
 /** Requests (what the scheduler reserves) and limits (the ceiling) of one container. */
@@ -16,12 +18,17 @@ export interface ComputeResources {
     limits: ComputeAmount;
 }
 
+const ALL = ["cpu", "memory", "ephemeralStorage"] as const;
+
 /** Lists what is wrong with `resources` (malformed quantities, limits below requests). */
 export function resourceProblems(resources: ComputeResources, where: string): string[] {
     const problems: string[] = [];
     for (const kind of ["requests", "limits"] as const) {
-        for (const key of ["cpu", "memory"] as const) {
+        for (const key of ALL) {
             const value = resources[kind]?.[key];
+            if (value === undefined && key === "ephemeralStorage") {
+                continue;
+            }
             if (value === undefined) {
                 problems.push(`${where}.${kind}.${key} is missing; set it to a Kubernetes quantity`);
                 continue;
@@ -36,8 +43,12 @@ export function resourceProblems(resources: ComputeResources, where: string): st
         }
     }
     if (problems.length === 0) {
-        for (const key of ["cpu", "memory"] as const) {
-            if (parseQuantity(resources.limits[key]) < parseQuantity(resources.requests[key])) {
+        for (const key of ALL) {
+            const [request, limit] = [resources.requests[key], resources.limits[key]];
+            if (request === undefined || limit === undefined) {
+                continue;
+            }
+            if (parseQuantity(limit) < parseQuantity(request)) {
                 problems.push(
                     `${where}.limits.${key} = "${resources.limits[key]}" is below ${where}.requests.${key} = ` +
                         `"${resources.requests[key]}"; a limit must be at least the request`,
@@ -48,10 +59,18 @@ export function resourceProblems(resources: ComputeResources, where: string): st
     return problems;
 }
 
-/** The Kubernetes form of `resources`. */
-export function toResourceRequirements(resources: ComputeResources) {
+/**
+ * The Kubernetes form of `resources`. Ephemeral storage always gets a request and a limit (from
+ * `defaultEphemeral` when not given), so a runaway log or scratch file evicts one pod, not the node.
+ */
+export function toResourceRequirements(resources: ComputeResources, defaultEphemeral: { request: string; limit: string }) {
+    const amount = (a: ComputeAmount, fallback: string) => ({
+        cpu: a.cpu,
+        memory: a.memory,
+        "ephemeral-storage": a.ephemeralStorage ?? fallback,
+    });
     return {
-        requests: { cpu: resources.requests.cpu, memory: resources.requests.memory },
-        limits: { cpu: resources.limits.cpu, memory: resources.limits.memory },
+        requests: amount(resources.requests, defaultEphemeral.request),
+        limits: amount(resources.limits, defaultEphemeral.limit),
     };
 }

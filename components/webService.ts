@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CheckExemption, exemptionAnnotations } from "./checkExemptions";
 import { Connection, PublicAccess } from "./connection";
 import { contentHash } from "./contentHash";
 import { selectorLabels, workloadLabels } from "./labels";
@@ -55,7 +56,10 @@ export class WebService extends pulumi.ComponentResource {
 
         this.configMap = this.createConfigMap(name, args, metadata);
         this.deployment = this.createDeployment(name, args, settings, labels);
-        this.service = this.createService(name, settings, metadata);
+        this.service = this.createService(name, settings, {
+            ...metadata,
+            annotations: withExemptions(args.annotations, serviceExemptions(settings)),
+        });
         if (settings.ingress) {
             this.ingress = this.createIngress(name, settings.ingress, metadata);
             const scheme = settings.ingress.tlsSecretName ? "https" : "http";
@@ -116,7 +120,12 @@ export class WebService extends pulumi.ComponentResource {
         return new k8s.apps.v1.Deployment(
             name,
             {
-                metadata: { name, namespace: args.namespace, labels, annotations: args.annotations },
+                metadata: {
+                    name,
+                    namespace: args.namespace,
+                    labels,
+                    annotations: withExemptions(args.annotations, [...deploymentExemptions(settings), ...(args.exemptions ?? [])]),
+                },
                 spec: {
                     // With an HPA the autoscaler owns the replica count; setting it here would fight it.
                     replicas: settings.autoscaling ? undefined : settings.replicas,
@@ -130,6 +139,20 @@ export class WebService extends pulumi.ComponentResource {
                             enableServiceLinks: false,
                             securityContext: restrictedPodSecurity(settings.uid),
                             terminationGracePeriodSeconds: settings.terminationGracePeriodSeconds,
+                            // Replicas prefer different nodes, so one node's loss takes at most one.
+                            affinity: {
+                                podAntiAffinity: {
+                                    preferredDuringSchedulingIgnoredDuringExecution: [
+                                        {
+                                            weight: 100,
+                                            podAffinityTerm: {
+                                                topologyKey: "kubernetes.io/hostname",
+                                                labelSelector: { matchLabels: selectorLabels(name) },
+                                            },
+                                        },
+                                    ],
+                                },
+                            },
                             topologySpreadConstraints: [
                                 {
                                     maxSkew: 1,
@@ -145,7 +168,7 @@ export class WebService extends pulumi.ComponentResource {
                                     imagePullPolicy: settings.imagePullPolicy,
                                     ports: [{ name: HTTP_PORT_NAME, containerPort: settings.port, protocol: "TCP" }],
                                     envFrom: [{ configMapRef: { name: this.configMap.metadata.name } }],
-                                    resources: toResourceRequirements(settings.resources),
+                                    resources: toResourceRequirements(settings.resources, { request: "64Mi", limit: "256Mi" }),
                                     securityContext: restrictedContainerSecurity(settings.uid),
                                     startupProbe: {
                                         httpGet: httpGet(settings.probes.startupPath),
@@ -276,4 +299,22 @@ export class WebService extends pulumi.ComponentResource {
             { parent: this },
         );
     }
+}
+
+/** Exemptions that follow from the arguments themselves. */
+function deploymentExemptions(settings: WebServiceSettings): CheckExemption[] {
+    return settings.replicas === 1 && !settings.autoscaling
+        ? [{ check: "kube-score:deployment-replicas", reason: "a single replica was asked for (replicas: 1)" }]
+        : [];
+}
+
+function serviceExemptions(settings: WebServiceSettings): CheckExemption[] {
+    return settings.service.type === "NodePort"
+        ? [{ check: "kube-score:service-type", reason: "a node port was asked for (service.type: NodePort)" }]
+        : [];
+}
+
+function withExemptions(annotations: Record<string, string> | undefined, exemptions: CheckExemption[]) {
+    const merged = { ...annotations, ...exemptionAnnotations(exemptions) };
+    return Object.keys(merged).length > 0 ? merged : undefined;
 }

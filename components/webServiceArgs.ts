@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CheckExemption } from "./checkExemptions";
 import { ComputeResources } from "./resources";
 
 /** A Secret mounted into the container as read-only files (never as environment variables). */
@@ -99,6 +100,12 @@ export interface WebServiceArgs {
     uid?: number;
     /** Directories that must stay writable under the read-only root; each gets an emptyDir. Default ["/tmp"]. */
     writableDirs?: string[];
-    /** Annotations for every object of the service (e.g. skips of a checker, with reasons). */
+    /** Annotations for every object of the service. */
     annotations?: Record<string, string>;
+    /**
+     * Checker exemptions for the Deployment, each with its reason (e.g. no registry digest for a
+     * locally built image). Exemptions that follow from the arguments (a single replica, a node
+     * port) are added by the component itself.
+     */
+    exemptions?: CheckExemption[];
 }

@@ -1,3 +1,4 @@
+import { exemptionProblems } from "./checkExemptions";
 import { ArgumentChecker } from "./errors";
 import { isDnsLabel } from "./labels";
 import { pullPolicyProblem } from "./pullPolicy";
@@ -96,6 +97,7 @@ export function resolveWebServiceArgs(name: string, args: WebServiceArgs): WebSe
     for (const dir of settings.writableDirs) {
         checker.require(dir.startsWith("/"), `writableDirs entry "${dir}" must be an absolute path`);
     }
+    checker.report(...exemptionProblems(args.exemptions ?? []));
     for (const mount of args.secretFiles ?? []) {
         checker.require(mount.mountPath.startsWith("/"), `secretFiles mountPath "${mount.mountPath}" must be absolute`);
     }

@@ -8,6 +8,8 @@ log "type check"
 npx --no-install tsc -p tsconfig.json --noEmit
 log "unit tests on Pulumi mocks"
 npx --no-install mocha
+log "rendered manifests through kubernetes-validate, checkov and kube-score"
+npm run --silent check:manifests
 
 ensure_python_venv
 ensure_postgres

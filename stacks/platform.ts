@@ -5,6 +5,7 @@ import { ServiceKey } from "../components/serviceKey";
 import { WebService } from "../components/webService";
 import { WebServiceArgs } from "../components/webServiceArgs";
 import { StackConfig, WebTierConfig } from "./config/schema";
+import { imageExemptions, postgresExemptions } from "./exemptions";
 import { serviceImages } from "./images";
 import { APP_PORT, PATHS } from "./serviceContract";
 
@@ -30,7 +31,7 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
 
     const postgres = new PostgresDatabase(
         "postgres",
-        { namespace, ...config.postgres, imagePullPolicy: pullPolicy },
+        { namespace, ...config.postgres, imagePullPolicy: pullPolicy, exemptions: postgresExemptions(config) },
         { ...opts, dependsOn: [env] },
     );
     const keyGeneration = config.serviceKeyGeneration;
@@ -52,6 +53,7 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
                 service: tierConfig.service,
                 ingress: tierConfig.ingress as WebServiceArgs["ingress"],
                 autoscaling: tierConfig.autoscaling,
+                exemptions: imageExemptions(config.images),
                 ...extra,
                 env: {
                     SERVICE_NAME: name,

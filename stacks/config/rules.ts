@@ -84,6 +84,13 @@ function imageIssues(config: StackConfig): ConfigIssue[] {
                 });
             }
         }
+        if (!(config.postgres.image ?? "").includes("@sha256:")) {
+            issues.push({
+                key: "postgres.image",
+                value: config.postgres.image,
+                message: "not pinned by digest, but images.requireDigest is true: use <repository>@sha256:<digest>",
+            });
+        }
         if (images.mode === "build" && images.registry === undefined) {
             issues.push({
                 key: "images.registry",

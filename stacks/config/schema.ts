@@ -21,7 +21,7 @@ const dnsLabel = z
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'expected a DNS label: lower-case letters, digits and "-"' })
     .max(63, { error: "expected at most 63 characters" });
 
-const computeAmount = z.strictObject({ cpu: quantity, memory: quantity });
+const computeAmount = z.strictObject({ cpu: quantity, memory: quantity, ephemeralStorage: quantity.optional() });
 export const computeResourcesSchema = z.strictObject({ requests: computeAmount, limits: computeAmount });
 
 const serviceSchema = z.strictObject({

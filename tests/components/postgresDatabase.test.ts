@@ -48,7 +48,7 @@ describe("PostgresDatabase", () => {
         assert.equal(c.securityContext.readOnlyRootFilesystem, true);
     });
 
-    it("reads the password from a file, probes with pg_isready and shuts down fast within its grace period", async () => {
+    it("reads the password from a file, probes with pg_isready (liveness by TCP) and shuts down fast within its grace period", async () => {
         const rec = await renderUnderMocks(() => new PostgresDatabase("db", base));
         const pod = rec.object(T.statefulSet, "db").inputs.spec.template.spec;
         const c = pod.containers[0];
@@ -56,9 +56,10 @@ describe("PostgresDatabase", () => {
         const credentials = c.volumeMounts.find((m: any) => passwordFile.startsWith(m.mountPath));
         assert.equal(pod.volumes.find((v: any) => v.name === credentials.name).secret.secretName, "db-credentials");
         assert.ok(!c.env.some((e: any) => e.name === "POSTGRES_PASSWORD"));
-        for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
+        for (const probe of ["startupProbe", "readinessProbe"]) {
             assert.equal(c[probe].exec.command[0], "pg_isready");
         }
+        assert.deepEqual(c.livenessProbe.tcpSocket, { port: "postgres" }, "liveness asks only whether the server listens");
         const stop = c.lifecycle.preStop.exec.command;
         assert.deepEqual(stop.slice(0, 2), ["pg_ctl", "stop"]);
         assert.equal(stop[stop.indexOf("-m") + 1], "fast");

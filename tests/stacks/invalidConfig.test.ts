@@ -49,6 +49,7 @@ const cases: Case[] = [
     { what: "a colour that is not a hex triple", stack: "dev", edit: (c) => (c.frontend.page.color = "blue"), expect: ['frontend.page.color = "blue"', "#3366cc"] },
     { what: "storage quota below the database volume", stack: "dev", edit: (c) => (c.quota.requestsStorage = "512Mi"), expect: ['quota.requestsStorage = "512Mi"', "postgres.storageSize (1Gi)"] },
     { what: "a utilisation target above 100%", stack: "staging", edit: (c) => (c.analytics.autoscaling.cpuUtilization = 150), expect: ["analytics.autoscaling.cpuUtilization = 150", "1-100"] },
+    { what: "a Postgres tag where digests are required", stack: "staging", edit: (c) => (c.postgres.image = "postgres:17.6"), expect: ['postgres.image = "postgres:17.6"', "not pinned by digest"] },
     { what: "a namespace that is not a DNS label", stack: "dev", edit: (c) => (c.namespace = "Fastapi_Dev"), expect: ['namespace = "Fastapi_Dev"', "DNS label"] },
 ];
 

@@ -1,0 +1,71 @@
+import * as fs from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
+import { RecordedResource, installMocks, settle } from "../../tests/harness/mockRuntime";
+import { REPO_ROOT, stackFileConfig } from "../../tests/harness/stackFiles";
+
+/** A Kubernetes object as it would be sent to the API server. */
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<string, unknown>;
+
+export const REDACTED = "<redacted>";
+
+/** "kubernetes:apps/v1:Deployment" → { apiVersion: "apps/v1", kind: "Deployment" }. */
+export function kubernetesKind(type: string): { apiVersion: string; kind: string } | undefined {
+    const match = /^kubernetes:([^:]+):([^:]+)$/.exec(type);
+    if (!match || match[2] === "Provider") {
+        return undefined;
+    }
+    const [group, version] = match[1].split("/");
+    return { apiVersion: group === "core" ? version : `${group}/${version}`, kind: match[2] };
+}
+
+/** The manifest of a recorded resource, or undefined for anything that is not a Kubernetes object. */
+export function toManifest(resource: RecordedResource): Manifest | undefined {
+    const kind = kubernetesKind(resource.type);
+    if (!kind) {
+        return undefined;
+    }
+    const manifest = { ...resource.inputs, ...kind } as Manifest;
+    return manifest.kind === "Secret" ? redactSecret(manifest) : manifest;
+}
+
+/** Replaces every value of a Secret by a marker: rendered files never hold a secret. */
+export function redactSecret(secret: Manifest): Manifest {
+    const redact = (values: unknown) =>
+        values && typeof values === "object" ? Object.fromEntries(Object.keys(values).map((k) => [k, REDACTED])) : values;
+    const result: Manifest = { ...secret };
+    for (const field of ["data", "stringData"]) {
+        if (field in result) {
+            result[field] = redact(result[field]);
+        }
+    }
+    return result;
+}
+
+/**
+ * Evaluates the real program (stacks/index.ts) for `stack` under Pulumi mocks with the stack
+ * file's configuration and returns every Kubernetes object it would create.
+ */
+export async function renderStack(stack: string): Promise<Manifest[]> {
+    const recorder = await installMocks(stack, stackFileConfig(stack));
+    const entry = require.resolve(path.join(REPO_ROOT, "stacks", "index.ts"));
+    // The program reads its configuration when loaded; load it afresh for every stack.
+    for (const cached of Object.keys(require.cache).filter((f) => f.startsWith(path.join(REPO_ROOT, "stacks")))) {
+        delete require.cache[cached];
+    }
+    require(entry);
+    await settle(recorder);
+    return recorder.resources.map(toManifest).filter((m): m is Manifest => m !== undefined);
+}
+
+/** Writes one YAML file per object under `dir` (emptied first); returns the file paths. */
+export function writeManifests(dir: string, manifests: Manifest[]): string[] {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    // Named by kind and name (unique within a namespace), so reruns are comparable file by file.
+    return manifests.map((manifest) => {
+        const file = path.join(dir, `${manifest.kind.toLowerCase()}-${manifest.metadata.name}.yaml`);
+        fs.writeFileSync(file, stringify(JSON.parse(JSON.stringify(manifest)), { lineWidth: 0 }));
+        return file;
+    });
+}
