@@ -4,6 +4,8 @@
  * Each component is a `pulumi.ComponentResource` with the type token `fastapi-k8s:index:<Class>`.
  */
 export { AppImage, AppImageArgs, RegistryCredentials, buildInputsHash } from "./appImage";
+export { BlueGreenService, BlueGreenServiceArgs, ColorRelease } from "./blueGreenService";
+export { CheckExemption } from "./checkExemptions";
 export { Connection, ConnectionArgs, PublicAccess, PublicAccessArgs } from "./connection";
 export { InvalidArgumentError } from "./errors";
 export { selectorLabels, workloadLabels } from "./labels";

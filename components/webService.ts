@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CheckExemption, exemptionAnnotations } from "./checkExemptions";
 import { Connection, PublicAccess } from "./connection";
+import { routeIngress, routeUrl } from "./ingress";
 import { contentHash } from "./contentHash";
 import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer } from "./networkPeer";
@@ -55,15 +56,14 @@ export class WebService extends pulumi.ComponentResource {
         };
 
         this.configMap = this.createConfigMap(name, args, metadata);
-        this.deployment = this.createDeployment(name, args, settings, labels);
+        this.deployment = this.createDeployment(name, args, settings, { ...args.podLabels, ...labels });
         this.service = this.createService(name, settings, {
             ...metadata,
             annotations: withExemptions(args.annotations, serviceExemptions(settings)),
         });
         if (settings.ingress) {
-            this.ingress = this.createIngress(name, settings.ingress, metadata);
-            const scheme = settings.ingress.tlsSecretName ? "https" : "http";
-            this.publicUrl = `${scheme}://${settings.ingress.host}${settings.ingress.path}`;
+            this.ingress = routeIngress(`${name}-ingress`, { ...metadata, name }, settings.ingress, this.service.metadata.name, HTTP_PORT_NAME, this);
+            this.publicUrl = routeUrl(settings.ingress);
         }
         if (settings.autoscaling) {
             this.autoscaler = this.createAutoscaler(name, settings.autoscaling, metadata);
@@ -235,38 +235,6 @@ export class WebService extends pulumi.ComponentResource {
                 },
             },
             { parent: this, dependsOn: [this.deployment] },
-        );
-    }
-
-    private createIngress(
-        name: string,
-        ingress: NonNullable<WebServiceSettings["ingress"]>,
-        metadata: object,
-    ): k8s.networking.v1.Ingress {
-        return new k8s.networking.v1.Ingress(
-            `${name}-ingress`,
-            {
-                metadata: { ...metadata, name },
-                spec: {
-                    ingressClassName: ingress.className,
-                    tls: ingress.tlsSecretName ? [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] : undefined,
-                    rules: [
-                        {
-                            host: ingress.host,
-                            http: {
-                                paths: [
-                                    {
-                                        path: ingress.path,
-                                        pathType: "Prefix",
-                                        backend: { service: { name: this.service.metadata.name, port: { name: HTTP_PORT_NAME } } },
-                                    },
-                                ],
-                            },
-                        },
-                    ],
-                },
-            },
-            { parent: this },
         );
     }
 

@@ -100,6 +100,8 @@ export interface WebServiceArgs {
     uid?: number;
     /** Directories that must stay writable under the read-only root; each gets an emptyDir. Default ["/tmp"]. */
     writableDirs?: string[];
+    /** Extra labels for the pods (not part of the selector), e.g. to group several services. */
+    podLabels?: Record<string, string>;
     /** Annotations for every object of the service. */
     annotations?: Record<string, string>;
     /**

@@ -17,3 +17,4 @@ export const frontendEndpoint = platform.frontendEndpoint;
 export const frontendNodePort = platform.frontendNodePort;
 export const images = platform.images;
 export const databaseHost = platform.databaseHost;
+export const activeColor = platform.activeColor;

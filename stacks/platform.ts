@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { BlueGreenService } from "../components/blueGreenService";
 import { Namespace } from "../components/namespace";
 import { PostgresDatabase } from "../components/postgresDatabase";
 import { ServiceKey } from "../components/serviceKey";
@@ -16,6 +17,8 @@ export interface PlatformOutputs {
     frontendNodePort?: number;
     images: Record<string, pulumi.Input<string>>;
     databaseHost: pulumi.Output<string>;
+    /** The colour serving traffic, for a blue-green frontend. */
+    activeColor?: string;
 }
 
 /**
@@ -38,32 +41,29 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
     const frontendKey = new ServiceKey("frontend-backend-key", { namespace, caller: "frontend", callee: "backend", generation: keyGeneration }, opts);
     const backendKey = new ServiceKey("backend-analytics-key", { namespace, caller: "backend", callee: "analytics", generation: keyGeneration }, opts);
 
+    const tierArgs = (name: string, tierConfig: WebTierConfig, extra: Partial<WebServiceArgs>): WebServiceArgs => ({
+        namespace,
+        image: images[name as keyof typeof images],
+        imagePullPolicy: pullPolicy,
+        port: APP_PORT,
+        component: name,
+        version: tierConfig.version,
+        replicas: tierConfig.autoscaling ? undefined : (tierConfig.replicas ?? 1),
+        resources: tierConfig.resources,
+        service: tierConfig.service,
+        ingress: tierConfig.ingress as WebServiceArgs["ingress"],
+        autoscaling: tierConfig.autoscaling,
+        exemptions: imageExemptions(config.images),
+        ...extra,
+        env: {
+            SERVICE_NAME: name,
+            SERVICE_VERSION: tierConfig.version,
+            LOG_LEVEL: tierConfig.logLevel ?? "INFO",
+            ...extra.env,
+        },
+    });
     const tier = (name: string, tierConfig: WebTierConfig, extra: Partial<WebServiceArgs>) =>
-        new WebService(
-            name,
-            {
-                namespace,
-                image: images[name as keyof typeof images],
-                imagePullPolicy: pullPolicy,
-                port: APP_PORT,
-                component: name,
-                version: tierConfig.version,
-                replicas: tierConfig.autoscaling ? undefined : (tierConfig.replicas ?? 1),
-                resources: tierConfig.resources,
-                service: tierConfig.service,
-                ingress: tierConfig.ingress as WebServiceArgs["ingress"],
-                autoscaling: tierConfig.autoscaling,
-                exemptions: imageExemptions(config.images),
-                ...extra,
-                env: {
-                    SERVICE_NAME: name,
-                    SERVICE_VERSION: tierConfig.version,
-                    LOG_LEVEL: tierConfig.logLevel ?? "INFO",
-                    ...extra.env,
-                },
-            },
-            { ...opts, dependsOn: [env] },
-        );
+        new WebService(name, tierArgs(name, tierConfig, extra), { ...opts, dependsOn: [env] });
 
     const analytics = tier("analytics", config.analytics, {
         env: {
@@ -90,7 +90,7 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
         ],
     });
     const page = config.frontend.page;
-    const frontend = tier("frontend", config.frontend, {
+    const frontendArgs = tierArgs("frontend", config.frontend, {
         env: {
             BACKEND_URL: backend.url,
             BACKEND_API_KEY_FILE: PATHS.outboundKeyFile("backend"),
@@ -98,6 +98,19 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
         },
         secretFiles: [{ secretName: frontendKey.secretName, mountPath: PATHS.outboundKeyDir("backend") }],
     });
+    const blueGreen = config.frontend.blueGreen;
+    const frontend = blueGreen
+        ? new BlueGreenService(
+              "frontend",
+              {
+                  ...frontendArgs,
+                  activeColor: config.activeColor ?? "blue",
+                  blue: colorRelease(blueGreen.blue, frontendArgs.image),
+                  green: colorRelease(blueGreen.green, frontendArgs.image),
+              },
+              { ...opts, dependsOn: [env] },
+          )
+        : new WebService("frontend", frontendArgs, { ...opts, dependsOn: [env] });
 
     // The only traffic the namespace allows besides DNS.
     frontend.allowFromAnywhere();
@@ -111,5 +124,11 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
         frontendNodePort: config.frontend.service?.nodePort,
         images,
         databaseHost: postgres.host,
+        activeColor: frontend instanceof BlueGreenService ? frontend.activeColor : undefined,
     };
+}
+
+/** One colour of the blue-green frontend: its image (default: the stack's) and its own version. */
+function colorRelease(release: { version: string; image?: string }, defaultImage: pulumi.Input<string>) {
+    return { version: release.version, image: release.image ?? defaultImage, env: { SERVICE_VERSION: release.version } };
 }

@@ -25,7 +25,9 @@ export function peakPods(tier: WebTierConfig): number {
  * the platform deploy and then silently refuses pods under load.
  */
 export function capacityIssues(config: StackConfig): ConfigIssue[] {
-    const tiers = [config.frontend, config.backend, config.analytics];
+    // A blue-green frontend runs two full releases side by side.
+    const frontendReleases = config.frontend.blueGreen ? [config.frontend, config.frontend] : [config.frontend];
+    const tiers = [...frontendReleases, config.backend, config.analytics];
     const issues: ConfigIssue[] = [];
     for (const { quota, kind, resource } of DIMENSIONS) {
         const peak =
@@ -36,7 +38,7 @@ export function capacityIssues(config: StackConfig): ConfigIssue[] {
             issues.push({
                 key: `quota.${quota}`,
                 value: config.quota[quota],
-                message: `below the peak the workloads may reach (${formatAmount(peak, resource)}: every tier at its maximum replicas plus one surge pod, and Postgres); raise the quota or lower replicas/${kind}`,
+                message: `below the peak the workloads may reach (${formatAmount(peak, resource)}: every tier at its maximum replicas plus one surge pod, both colours of a blue-green tier, and Postgres); raise the quota or lower replicas/${kind}`,
             });
         }
     }

@@ -75,6 +75,16 @@ function imageIssues(config: StackConfig): ConfigIssue[] {
         });
     }
     if (images.requireDigest) {
+        for (const color of ["blue", "green"] as const) {
+            const image = config.frontend.blueGreen?.[color].image;
+            if (image !== undefined && !image.includes("@sha256:")) {
+                issues.push({
+                    key: `frontend.blueGreen.${color}.image`,
+                    value: image,
+                    message: "not pinned by digest, but images.requireDigest is true: use <repository>@sha256:<digest>",
+                });
+            }
+        }
         for (const [service, ref] of Object.entries(images.refs ?? {})) {
             if (!ref.includes("@sha256:")) {
                 issues.push({

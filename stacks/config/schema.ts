@@ -64,8 +64,16 @@ const webTierShape = {
     logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"], { error: "expected DEBUG, INFO, WARNING or ERROR" }).optional(),
 };
 
+const colorRelease = z.strictObject({
+    version: z.string().min(1, { error: "expected a version string" }),
+    /** Image of this colour; default: the stack's frontend image. */
+    image: z.string().min(1).optional(),
+});
+
 export const frontendSchema = z.strictObject({
     ...webTierShape,
+    /** Run a blue and a green release side by side; the live Service follows `activeColor`. */
+    blueGreen: z.strictObject({ blue: colorRelease, green: colorRelease }).optional(),
     page: z
         .strictObject({
             title: z.string().min(1),
@@ -131,6 +139,8 @@ export const stackConfigSchema = z.strictObject({
     postgres: postgresSchema,
     quota: quotaSchema,
     serviceKeyGeneration: wholeAtLeast(1).optional(),
+    /** The colour the frontend's live Service sends traffic to (with frontend.blueGreen). */
+    activeColor: z.enum(["blue", "green"], { error: 'expected "blue" or "green"' }).optional(),
     /** Empty (the default) means: talk to the cluster. */
     renderYamlToDirectory: z.string().optional(),
 });

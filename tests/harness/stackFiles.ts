@@ -5,10 +5,26 @@ import { parse } from "yaml";
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const STACKS = ["dev", "staging", "prod"] as const;
 
-/** The `config:` map of Pulumi.<stack>.yaml, keyed by full key ("fastapi-k8s:frontend"). */
+/** The defaults Pulumi.yaml declares for the project's keys, keyed by full key. */
+function projectDefaults(): Record<string, unknown> {
+    const project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
+        name: string;
+        config: Record<string, { default?: unknown }>;
+    };
+    return Object.fromEntries(
+        Object.entries(project.config)
+            .filter(([, declaration]) => declaration.default !== undefined)
+            .map(([key, declaration]) => [`${project.name}:${key}`, declaration.default]),
+    );
+}
+
+/**
+ * The configuration the engine would hand the program for a stack: Pulumi.yaml's defaults
+ * overlaid by the `config:` map of Pulumi.<stack>.yaml, keyed by full key ("fastapi-k8s:frontend").
+ */
 export function stackFileConfig(stack: string): Record<string, unknown> {
     const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
-    return (parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
+    return { ...projectDefaults(), ...(parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config };
 }
 
 /** The same map without the project prefix, as parseStackConfig takes it. */

@@ -119,9 +119,9 @@ describe("policy pack", () => {
         const resources = stacks.prod.map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
         const policy = byName("pdb-for-replicated-workloads") as StackValidationPolicy;
         assert.deepEqual(runStackPolicy(policy, resources), []);
-        const withoutFrontendPdb = resources.filter((r) => !(r.type === "kubernetes:policy/v1:PodDisruptionBudget" && r.props.metadata.name === "frontend"));
-        assert.deepEqual(runStackPolicy(policy, withoutFrontendPdb), [
-            "frontend can run more than one replica but no PodDisruptionBudget selects its pods",
+        const withoutBackendPdb = resources.filter((r) => !(r.type === "kubernetes:policy/v1:PodDisruptionBudget" && r.props.metadata.name === "backend"));
+        assert.deepEqual(runStackPolicy(policy, withoutBackendPdb), [
+            "backend can run more than one replica but no PodDisruptionBudget selects its pods",
         ]);
         const devResources = stacks.dev.map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
         assert.deepEqual(runStackPolicy(policy, devResources), [], "single replicas need no PDB");

@@ -27,5 +27,6 @@ async function resolveOutputs(platform: PlatformOutputs): Promise<Record<string,
         frontendNodePort: platform.frontendNodePort,
         images,
         databaseHost: await valueOf(platform.databaseHost),
+        activeColor: platform.activeColor,
     };
 }

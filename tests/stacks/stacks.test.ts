@@ -5,6 +5,12 @@ import { STACKS } from "../harness/stackFiles";
 import { EvaluatedStack, evaluateStack } from "./evaluateStack";
 
 const TIERS = ["frontend", "backend", "analytics"];
+const BLUE_GREEN_STACKS = ["staging", "prod"];
+
+/** The Deployments of a tier: one, or one per colour where the frontend runs blue-green. */
+function deploymentsOf(stack: string, tier: string): string[] {
+    return tier === "frontend" && BLUE_GREEN_STACKS.includes(stack) ? ["frontend-blue", "frontend-green"] : [tier];
+}
 
 describe("stacks", () => {
     const evaluated: Record<string, EvaluatedStack> = {};
@@ -19,7 +25,9 @@ describe("stacks", () => {
             const { recorder, outputs } = evaluated[stack];
             assert.equal(outputs.namespace, `fastapi-${stack}`);
             for (const tier of TIERS) {
-                assert.equal(recorder.object(T.deployment, tier).inputs.metadata.namespace, `fastapi-${stack}`);
+                for (const deployment of deploymentsOf(stack, tier)) {
+                    assert.equal(recorder.object(T.deployment, deployment).inputs.metadata.namespace, `fastapi-${stack}`);
+                }
                 assert.ok(recorder.object(T.service, tier));
             }
             assert.ok(recorder.object(T.statefulSet, "postgres"));
@@ -61,7 +69,7 @@ describe("stacks", () => {
 
         it(`${stack}: wires the backend to Postgres and the keys by files, the frontend to the backend`, () => {
             const { recorder } = evaluated[stack];
-            const pod = (tier: string) => recorder.object(T.deployment, tier).inputs.spec.template.spec;
+            const pod = (tier: string) => recorder.object(T.deployment, deploymentsOf(stack, tier)[0]).inputs.spec.template.spec;
             const configOf = (tier: string) => {
                 const name = pod(tier).containers[0].envFrom[0].configMapRef.name;
                 return recorder.object(T.configMap, name).inputs.data;
@@ -101,10 +109,10 @@ describe("stacks", () => {
 
     it("staging: HPAs from 2 replicas, ClusterIP behind an Ingress without TLS, promoted images by digest", () => {
         const { recorder, outputs } = evaluated.staging;
-        for (const tier of TIERS) {
-            assert.equal(recorder.object(T.deployment, tier).inputs.spec.replicas, undefined);
-            assert.equal(recorder.object(T.hpa, tier).inputs.spec.minReplicas, 2);
-            assert.ok(recorder.object(T.pdb, tier));
+        for (const deployment of TIERS.flatMap((t) => deploymentsOf("staging", t))) {
+            assert.equal(recorder.object(T.deployment, deployment).inputs.spec.replicas, undefined);
+            assert.equal(recorder.object(T.hpa, deployment).inputs.spec.minReplicas, 2);
+            assert.ok(recorder.object(T.pdb, deployment));
         }
         assert.equal(recorder.object(T.service, "frontend").inputs.spec.type, "ClusterIP");
         assert.equal(recorder.object(T.ingress, "frontend").inputs.spec.tls, undefined);
@@ -117,15 +125,32 @@ describe("stacks", () => {
 
     it("prod: at least 3 replicas, TLS Ingress, PDBs, larger protected and retained storage", () => {
         const { recorder, outputs } = evaluated.prod;
-        for (const tier of TIERS) {
-            assert.ok(recorder.object(T.hpa, tier).inputs.spec.minReplicas >= 3);
-            assert.ok(recorder.object(T.pdb, tier));
+        for (const deployment of TIERS.flatMap((t) => deploymentsOf("prod", t))) {
+            assert.ok(recorder.object(T.hpa, deployment).inputs.spec.minReplicas >= 3);
+            assert.ok(recorder.object(T.pdb, deployment));
         }
         assert.deepEqual(recorder.object(T.ingress, "frontend").inputs.spec.tls[0].hosts, ["app.fastapi-k8s.example.com"]);
         assert.equal(outputs.frontendEndpoint, "https://app.fastapi-k8s.example.com/");
         const storage = (stack: string) =>
             evaluated[stack].recorder.object(T.statefulSet, "postgres").inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage;
         assert.deepEqual([storage("dev"), storage("staging"), storage("prod")], ["1Gi", "5Gi", "50Gi"]);
+    });
+
+    it("staging and prod run the frontend blue-green: live Service on activeColor, versions per colour", () => {
+        for (const stack of BLUE_GREEN_STACKS) {
+            const { recorder, outputs } = evaluated[stack];
+            assert.equal(outputs.activeColor, "blue");
+            const live = recorder.object(T.service, "frontend").inputs.spec.selector;
+            const podsOf = (color: string) => recorder.object(T.deployment, `frontend-${color}`).inputs.spec.template.metadata.labels;
+            assert.equal(live["app.kubernetes.io/name"], "frontend-blue");
+            assert.equal(podsOf("blue")["app.kubernetes.io/name"], "frontend-blue");
+            const versionOf = (color: string) => {
+                const cm = recorder.object(T.deployment, `frontend-${color}`).inputs.spec.template.spec.containers[0].envFrom[0].configMapRef.name;
+                return recorder.object(T.configMap, cm).inputs.data.SERVICE_VERSION;
+            };
+            assert.equal(versionOf("blue"), podsOf("blue")["app.kubernetes.io/version"]);
+            assert.equal(versionOf("green"), podsOf("green")["app.kubernetes.io/version"]);
+        }
     });
 
     it("protects and retains the data-bearing resources in prod only; staging retains them", () => {
@@ -144,7 +169,7 @@ describe("stacks", () => {
                 assert.deepEqual(r.options, expected, `${stack} ${r.type} ${r.name}`);
             }
         }
-        const frontend = evaluated.prod.recorder.resources.find((r) => r.type === T.deployment && r.name === "frontend")!;
+        const frontend = evaluated.prod.recorder.resources.find((r) => r.type === T.deployment && r.name === "frontend-blue")!;
         assert.equal(frontend.options.protect, false, "stateless tiers stay replaceable");
     });
 });

@@ -1,0 +1,127 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Connection, PublicAccess } from "./connection";
+import { ArgumentChecker } from "./errors";
+import { routeIngress, routeUrl } from "./ingress";
+import { selectorLabels, workloadLabels } from "./labels";
+import { NetworkPeer } from "./networkPeer";
+import { WebService } from "./webService";
+import { IngressRoute, ServiceExposure, WebServiceArgs } from "./webServiceArgs";
+
+/** What one colour runs. */
+export interface ColorRelease {
+    /** The image reference of this colour. */
+    image: pulumi.Input<string>;
+    /** The application version of this colour (the app.kubernetes.io/version label). */
+    version: string;
+    /** Settings of this colour only, merged over the shared `env`. */
+    env?: Record<string, pulumi.Input<string>>;
+}
+
+/** Arguments of a BlueGreenService: the WebService arguments shared by both colours, plus the colours. */
+export interface BlueGreenServiceArgs extends Omit<WebServiceArgs, "image" | "version" | "service" | "ingress" | "podLabels"> {
+    /** The blue release. */
+    blue: ColorRelease;
+    /** The green release. */
+    green: ColorRelease;
+    /** "blue" or "green": the colour the live Service (and Ingress) sends traffic to. */
+    activeColor: string;
+    /** Exposure of the live Service. Default ClusterIP. */
+    service?: ServiceExposure;
+    /** An optional Ingress in front of the live Service. */
+    ingress?: IngressRoute;
+}
+
+export const COLORS = ["blue", "green"] as const;
+const GROUP_LABEL = "fastapi-k8s/blue-green";
+
+/**
+ * Two releases of one service side by side: a Deployment (and preview Service) per colour, and a
+ * live Service whose selector picks the active colour. Switching `activeColor` moves all traffic at
+ * once; the idle colour keeps running, so switching back is a rollback.
+ */
+export class BlueGreenService extends pulumi.ComponentResource {
+    /** The blue release. */
+    public readonly blue: WebService;
+    /** The green release. */
+    public readonly green: WebService;
+    /** The Service clients and the Ingress use; it selects the active colour's pods. */
+    public readonly liveService: k8s.core.v1.Service;
+    /** The colour receiving traffic. */
+    public readonly activeColor: string;
+    /** The in-cluster URL of the live Service. */
+    public readonly url: pulumi.Output<string>;
+    /** The public URL when there is an Ingress. */
+    public readonly publicUrl?: string;
+    /** Both colours' pods, for NetworkPolicies. */
+    public readonly peer: NetworkPeer;
+
+    private readonly serviceName: string;
+
+    constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        const checker = new ArgumentChecker(`BlueGreenService "${name}"`);
+        checker.require(
+            (COLORS as readonly string[]).includes(args.activeColor),
+            `activeColor = "${args.activeColor}" must be "blue" or "green"`,
+        );
+        checker.throwIfAny();
+        super("fastapi-k8s:index:BlueGreenService", name, args, opts);
+        this.serviceName = name;
+        this.activeColor = args.activeColor;
+
+        const { blue, green, activeColor, service, ingress, ...shared } = args;
+        const release = (color: (typeof COLORS)[number], spec: ColorRelease) =>
+            new WebService(
+                `${name}-${color}`,
+                {
+                    ...shared,
+                    image: spec.image,
+                    version: spec.version,
+                    podLabels: { [GROUP_LABEL]: name, "fastapi-k8s/color": color },
+                    env: { ...shared.env, ...spec.env, RELEASE_COLOR: color },
+                },
+                { parent: this },
+            );
+        this.blue = release("blue", blue);
+        this.green = release("green", green);
+        const active = activeColor === "blue" ? this.blue : this.green;
+        this.peer = { ...active.peer, name, podLabels: { [GROUP_LABEL]: name } };
+
+        const labels = workloadLabels(name, { component: args.component });
+        this.liveService = new k8s.core.v1.Service(
+            `${name}-live`,
+            {
+                metadata: { name, namespace: args.namespace, labels, annotations: { "fastapi-k8s/active-color": activeColor } },
+                spec: {
+                    type: service?.type ?? "ClusterIP",
+                    selector: selectorLabels(`${name}-${activeColor}`),
+                    ports: active.peer.ports.map((p) => ({
+                        name: p.name,
+                        port: p.port,
+                        targetPort: p.name,
+                        protocol: "TCP",
+                        nodePort: service?.nodePort,
+                    })),
+                },
+            },
+            { parent: this },
+        );
+        if (ingress) {
+            routeIngress(`${name}-ingress`, { name, namespace: args.namespace, labels }, ingress, this.liveService.metadata.name, "http", this);
+            this.publicUrl = routeUrl(ingress);
+        }
+        this.url = pulumi.interpolate`http://${name}.${args.namespace}.svc.cluster.local:${active.peer.ports[0].port}`;
+        this.registerOutputs({ activeColor, url: this.url });
+    }
+
+    /** Lets both colours call `target` (egress here, ingress there). */
+    allowTo(target: { peer: NetworkPeer } | NetworkPeer): Connection {
+        const to = "peer" in target ? target.peer : target;
+        return new Connection(`${this.serviceName}-to-${to.name}`, { from: this.peer, to }, { parent: this });
+    }
+
+    /** Lets anything reach both colours' ports (the live Service, the Ingress, the preview Services). */
+    allowFromAnywhere(): PublicAccess {
+        return new PublicAccess(`${this.serviceName}-public`, { to: this.peer }, { parent: this });
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The local single-node Kubernetes, built from source here.
+#   npm run cluster -- up | down | status
+source "$(dirname "$0")/../lib.sh"
+source "$REPO_ROOT/scripts/cluster/versions.sh"
+source "$REPO_ROOT/scripts/cluster/env.sh"
+source "$REPO_ROOT/scripts/cluster/up.sh"
+source "$REPO_ROOT/scripts/cluster/down.sh"
+
+COMPONENTS=(registry etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
+
+cluster_status() {
+    local running=0
+    for name in "${COMPONENTS[@]}"; do
+        if pid_alive "$name"; then
+            printf '%-24s running (pid %s)\n' "$name" "$(cat "$CLUSTER_RUN/$name.pid")"
+            running=$((running + 1))
+        else
+            printf '%-24s stopped\n' "$name"
+        fi
+    done
+    if [ "$running" -gt 0 ] && [ -f "$CLUSTER_STATE/kubeconfig/admin.conf" ]; then
+        kubectl get nodes -o wide 2>&1 || true
+    fi
+    [ "$running" -eq "${#COMPONENTS[@]}" ]
+}
+
+case "${1:-}" in
+    up) cluster_up ;;
+    down) cluster_down ;;
+    status) cluster_status ;;
+    *) echo "usage: npm run cluster -- up|down|status" >&2; exit 2 ;;
+esac

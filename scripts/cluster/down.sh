@@ -1,0 +1,61 @@
+# Tears the cluster down; sourced by cluster.sh. Stops what up.sh started, by PID, unmounts what
+# it mounted, removes its network devices and rules, and deletes its state.
+
+stop_pid() { # name: SIGTERM, then SIGKILL after a grace period
+    local file="$CLUSTER_RUN/$1.pid" pid
+    [ -f "$file" ] || return 0
+    pid="$(cat "$file")"
+    if kill -0 "$pid" 2>/dev/null; then
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$file"
+}
+
+remove_pods() {
+    # Let the kubelet stop pods itself so that CNI releases their addresses and network namespaces.
+    if [ -f "$CLUSTER_RUN/kubelet.pid" ] && [ -f "$CLUSTER_STATE/kubeconfig/admin.conf" ]; then
+        timeout 60 "$CLUSTER_BIN/kubectl" --kubeconfig "$CLUSTER_STATE/kubeconfig/admin.conf" \
+            delete pods --all --all-namespaces --grace-period=2 --wait=true >/dev/null 2>&1 || true
+    fi
+}
+
+stop_containers() {
+    [ -S "$CONTAINERD_SOCKET" ] || return 0
+    local ctr=(ctr --address "$CONTAINERD_SOCKET" -n k8s.io)
+    for task in $("${ctr[@]}" tasks ls -q 2>/dev/null); do
+        "${ctr[@]}" tasks kill -s SIGKILL "$task" >/dev/null 2>&1 || true
+        "${ctr[@]}" tasks delete -f "$task" >/dev/null 2>&1 || true
+    done
+    for container in $("${ctr[@]}" containers ls -q 2>/dev/null); do
+        "${ctr[@]}" containers delete "$container" >/dev/null 2>&1 || true
+    done
+}
+
+unmount_state() {
+    # Deepest first: pod volumes, overlay snapshots, then anything else below our directories.
+    awk -v a="$CLUSTER_STATE" -v b="$CLUSTER_RUN" '$2 ~ "^"a || $2 ~ "^"b {print $2}' /proc/mounts |
+        awk '{print length, $0}' | sort -rn | cut -d' ' -f2- |
+        while read -r mount; do umount "$mount" 2>/dev/null || umount -l "$mount" 2>/dev/null || true; done
+}
+
+cluster_down() {
+    [ "$(id -u)" = 0 ] || { echo "the local cluster needs root" >&2; exit 1; }
+    remove_pods
+    stop_pid kube-proxy
+    stop_pid kubelet
+    stop_containers
+    stop_pid containerd
+    # Shims outlive containerd; they belong to this cluster when they name its socket.
+    pkill -9 -f "containerd-shim.*$CONTAINERD_SOCKET" 2>/dev/null || true
+    for name in kube-scheduler kube-controller-manager kube-apiserver etcd registry; do stop_pid "$name"; done
+    unmount_state
+    [ -x "$CLUSTER_BIN/kube-proxy" ] && "$CLUSTER_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
+    iptables -D FORWARD -j FK8S-EGRESS-GUARD 2>/dev/null || true
+    iptables -F FK8S-EGRESS-GUARD 2>/dev/null || true
+    iptables -X FK8S-EGRESS-GUARD 2>/dev/null || true
+    for link in "$POD_BRIDGE" "$NODE_BRIDGE"; do ip link del "$link" 2>/dev/null || true; done
+    rm -rf "$CLUSTER_STATE" "$CLUSTER_RUN" "$KUBECONFIG_OUT"
+    log "cluster down"
+}

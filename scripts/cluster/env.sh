@@ -1,0 +1,27 @@
+# Paths and addresses of the local cluster; sourced by the cluster scripts.
+# Addresses come from 198.18.0.0/15 (reserved for benchmarking): they exist only on this machine.
+CLUSTER_STATE=/var/lib/fastapi-k8s/cluster
+CLUSTER_RUN=/run/fastapi-k8s/cluster
+CLUSTER_LOGS=/var/log/fastapi-k8s
+CLUSTER_BIN="$REPO_ROOT/.cache/cluster/bin"
+KUBECONFIG_OUT="$REPO_ROOT/.cache/cluster/kubeconfig"
+
+NODE_NAME=fk8s-node
+NODE_BRIDGE=fk8s-node         # holds the node address (this kernel has no dummy interfaces)
+NODE_IP=198.19.255.1
+POD_BRIDGE=fk8s-br0
+POD_CIDR=198.18.0.0/16
+NODE_POD_CIDR=198.18.0.0/24
+SERVICE_CIDR=198.19.0.0/24
+KUBERNETES_SERVICE_IP=198.19.0.1
+DNS_SERVICE_IP=198.19.0.10
+REGISTRY=127.0.0.1:5000
+PAUSE_IMAGE="$REGISTRY/pause:3.10"
+COREDNS_IMAGE="$REGISTRY/coredns:${COREDNS_VERSION:-v1.12.1}"
+PV_COUNT=8
+PV_SIZE=10Gi
+
+CONTAINERD_ROOT="$CLUSTER_STATE/containerd"
+CONTAINERD_SOCKET="$CLUSTER_RUN/containerd/containerd.sock"
+PKI="$CLUSTER_STATE/pki"
+KUBELET_ROOT="$CLUSTER_STATE/kubelet"

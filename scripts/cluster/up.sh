@@ -1,0 +1,154 @@
+# Brings the cluster up; sourced by cluster.sh (lib.sh, versions.sh, env.sh already loaded).
+source "$REPO_ROOT/scripts/cluster/configure.sh"
+
+daemon() { # name command...: starts a background process, records its PID, logs to CLUSTER_LOGS
+    local name="$1"
+    shift
+    if pid_alive "$name"; then return; fi
+    setsid "$@" >"$CLUSTER_LOGS/$name.log" 2>&1 </dev/null &
+    echo $! >"$CLUSTER_RUN/$name.pid"
+}
+
+pid_alive() { [ -f "$CLUSTER_RUN/$1.pid" ] && kill -0 "$(cat "$CLUSTER_RUN/$1.pid")" 2>/dev/null; }
+
+wait_for() { # description seconds command...
+    local what="$1" seconds="$2"
+    shift 2
+    for _ in $(seq 1 $((seconds * 2))); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.5
+    done
+    log "timed out after ${seconds}s waiting for $what"
+    return 1
+}
+
+kubectl() { "$CLUSTER_BIN/kubectl" --kubeconfig "$CLUSTER_STATE/kubeconfig/admin.conf" "$@"; }
+
+prepare_host() {
+    apt_install containerd runc containernetworking-plugins iptables conntrack ipset gcc libc6-dev
+    mkdir -p "$CLUSTER_STATE" "$CLUSTER_RUN" "$CLUSTER_LOGS" "$KUBELET_ROOT"
+    if ! ip link show "$NODE_BRIDGE" >/dev/null 2>&1; then
+        ip link add "$NODE_BRIDGE" type bridge
+        ip addr add "$NODE_IP/32" dev "$NODE_BRIDGE"
+    fi
+    ip link set "$NODE_BRIDGE" up
+    sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1
+    # Pod traffic may go to pods, Services and this node only: nothing is forwarded off the machine.
+    iptables -N FK8S-EGRESS-GUARD 2>/dev/null || iptables -F FK8S-EGRESS-GUARD
+    iptables -A FK8S-EGRESS-GUARD -s "$POD_CIDR" -d 198.18.0.0/15 -j RETURN
+    iptables -A FK8S-EGRESS-GUARD -s "$POD_CIDR" -j REJECT
+    iptables -C FORWARD -j FK8S-EGRESS-GUARD 2>/dev/null || iptables -I FORWARD 1 -j FK8S-EGRESS-GUARD
+}
+
+start_registry() {
+    write_registry_config
+    daemon registry "$CLUSTER_BIN/registry" serve "$CLUSTER_STATE/registry.yml"
+    wait_for "the registry" 20 curl -sf "http://$REGISTRY/v2/"
+}
+
+# Images the cluster itself needs, built here (nothing can be pulled) and pushed to the registry.
+push_system_images() {
+    local docker_host build
+    docker_host="$(bash "$REPO_ROOT/scripts/docker-engine.sh" start)"
+    build="$(mktemp -d)"
+    gcc -Os -static -o "$build/pause" "$REPO_ROOT/scripts/cluster/pause.c"
+    printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' >"$build/Dockerfile"
+    DOCKER_HOST="$docker_host" DOCKER_BUILDKIT=0 docker build -q -t "$PAUSE_IMAGE" "$build" >/dev/null
+    DOCKER_HOST="$docker_host" docker push -q "$PAUSE_IMAGE" >/dev/null
+    cp "$CLUSTER_BIN/coredns" "$build/coredns"
+    printf 'FROM scratch\nCOPY coredns /coredns\nUSER 65532:65532\nENTRYPOINT ["/coredns"]\n' >"$build/Dockerfile"
+    DOCKER_HOST="$docker_host" DOCKER_BUILDKIT=0 docker build -q -t "$COREDNS_IMAGE" "$build" >/dev/null
+    DOCKER_HOST="$docker_host" docker push -q "$COREDNS_IMAGE" >/dev/null
+    rm -rf "$build"
+}
+
+make_pki() {
+    [ -f "$CLUSTER_STATE/kubeconfig/admin.conf" ] && return
+    write_kubeadm_config
+    "$CLUSTER_BIN/kubeadm" init phase certs all --config "$CLUSTER_STATE/kubeadm.yaml" >/dev/null
+    "$CLUSTER_BIN/kubeadm" init phase kubeconfig all --config "$CLUSTER_STATE/kubeadm.yaml" \
+        --kubeconfig-dir "$CLUSTER_STATE/kubeconfig" >/dev/null
+}
+
+start_control_plane() {
+    daemon etcd "$CLUSTER_BIN/etcd" --name "$NODE_NAME" --data-dir "$CLUSTER_STATE/etcd" \
+        --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
+        --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
+        --initial-cluster "$NODE_NAME=http://127.0.0.1:2380" --listen-metrics-urls http://127.0.0.1:2381
+    wait_for etcd 30 curl -sf http://127.0.0.1:2381/health
+    daemon kube-apiserver "$CLUSTER_BIN/kube-apiserver" \
+        --advertise-address "$NODE_IP" --bind-address "$NODE_IP" --secure-port 6443 \
+        --etcd-servers http://127.0.0.1:2379 \
+        --service-cluster-ip-range "$SERVICE_CIDR" \
+        --client-ca-file "$PKI/ca.crt" --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
+        --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+        --kubelet-preferred-address-types InternalIP \
+        --service-account-issuer https://kubernetes.default.svc.cluster.local \
+        --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
+        --requestheader-client-ca-file "$PKI/front-proxy-ca.crt" --proxy-client-cert-file "$PKI/front-proxy-client.crt" \
+        --proxy-client-key-file "$PKI/front-proxy-client.key" --requestheader-allowed-names front-proxy-client \
+        --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+        --requestheader-extra-headers-prefix X-Remote-Extra- \
+        --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+        --profiling=false
+    wait_for "the API server" 90 kubectl get --raw /readyz
+    daemon kube-controller-manager "$CLUSTER_BIN/kube-controller-manager" \
+        --kubeconfig "$CLUSTER_STATE/kubeconfig/controller-manager.conf" \
+        --authentication-kubeconfig "$CLUSTER_STATE/kubeconfig/controller-manager.conf" \
+        --authorization-kubeconfig "$CLUSTER_STATE/kubeconfig/controller-manager.conf" \
+        --bind-address 127.0.0.1 --leader-elect=false --use-service-account-credentials \
+        --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
+        --root-ca-file "$PKI/ca.crt" --service-account-private-key-file "$PKI/sa.key" \
+        --service-cluster-ip-range "$SERVICE_CIDR" --cluster-cidr "$POD_CIDR" \
+        --allocate-node-cidrs=false --controllers '*,-cloud-node-lifecycle' --profiling=false
+    daemon kube-scheduler "$CLUSTER_BIN/kube-scheduler" \
+        --kubeconfig "$CLUSTER_STATE/kubeconfig/scheduler.conf" \
+        --authentication-kubeconfig "$CLUSTER_STATE/kubeconfig/scheduler.conf" \
+        --authorization-kubeconfig "$CLUSTER_STATE/kubeconfig/scheduler.conf" \
+        --bind-address 127.0.0.1 --leader-elect=false --profiling=false
+}
+
+start_node() {
+    write_containerd_config
+    write_kubelet_config
+    write_kube_proxy_config
+    daemon containerd containerd --config "$CLUSTER_STATE/containerd-config/config.toml"
+    wait_for containerd 30 ctr --address "$CONTAINERD_SOCKET" version
+    daemon kubelet "$CLUSTER_BIN/kubelet" --config "$CLUSTER_STATE/kubelet.yaml" \
+        --kubeconfig "$CLUSTER_STATE/kubeconfig/kubelet.conf" \
+        --container-runtime-endpoint "unix://$CONTAINERD_SOCKET" \
+        --root-dir "$KUBELET_ROOT" --node-ip "$NODE_IP" --hostname-override "$NODE_NAME" \
+        --pod-infra-container-image "$PAUSE_IMAGE"
+    daemon kube-proxy "$CLUSTER_BIN/kube-proxy" --config "$CLUSTER_STATE/kube-proxy.yaml"
+    wait_for "node $NODE_NAME to be Ready" 120 \
+        sh -c "'$CLUSTER_BIN/kubectl' --kubeconfig '$CLUSTER_STATE/kubeconfig/admin.conf' get node $NODE_NAME -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx True"
+}
+
+install_addons() {
+    sed -e "s|@DNS_SERVICE_IP@|$DNS_SERVICE_IP|g" -e "s|@COREDNS_IMAGE@|$COREDNS_IMAGE|g" \
+        "$REPO_ROOT/scripts/cluster/addons/coredns.yaml" | kubectl apply -f - >/dev/null
+    kubectl apply -f "$REPO_ROOT/scripts/cluster/addons/storage.yaml" >/dev/null
+    for i in $(seq 1 "$PV_COUNT"); do
+        mkdir -p "$CLUSTER_STATE/volumes/pv$i"
+        sed -e "s|@NAME@|local-pv$i|g" -e "s|@PATH@|$CLUSTER_STATE/volumes/pv$i|g" \
+            -e "s|@SIZE@|$PV_SIZE|g" -e "s|@NODE@|$NODE_NAME|g" \
+            "$REPO_ROOT/scripts/cluster/addons/local-pv.yaml" | kubectl apply -f - >/dev/null
+    done
+    wait_for "CoreDNS to be available" 120 kubectl -n kube-system rollout status deployment/coredns --timeout=2s
+}
+
+cluster_up() {
+    [ "$(id -u)" = 0 ] || { echo "the local cluster needs root (network, mounts, containerd)" >&2; exit 1; }
+    local started=$SECONDS
+    bash "$REPO_ROOT/scripts/cluster/build.sh" >/dev/null
+    prepare_host
+    start_registry
+    push_system_images
+    make_pki
+    start_control_plane
+    start_node
+    install_addons
+    mkdir -p "$(dirname "$KUBECONFIG_OUT")"
+    cp "$CLUSTER_STATE/kubeconfig/admin.conf" "$KUBECONFIG_OUT"
+    log "cluster up in $((SECONDS - started))s; KUBECONFIG=$KUBECONFIG_OUT, registry $REGISTRY"
+}

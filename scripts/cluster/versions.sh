@@ -1,0 +1,6 @@
+# Pinned versions of everything the local cluster builds; sourced by the cluster scripts.
+# 1.33 is the newest minor whose kubelet still runs on this host's cgroup v1 without opt-in.
+KUBERNETES_VERSION=v1.33.4
+ETCD_VERSION=v3.5.21
+COREDNS_VERSION=v1.12.1
+REGISTRY_VERSION=v3.0.0

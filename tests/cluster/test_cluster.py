@@ -1,0 +1,199 @@
+"""The local cluster end to end: up from this repository's scripts, a Ready node, DNS from a pod, an
+image built here served through the local registry, pod-to-Service traffic, a claim whose data
+outlives its pod, and a teardown that leaves nothing behind. Needs root (run by `npm test`)."""
+import json
+import os
+import subprocess
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CLUSTER = ["bash", str(REPO / "scripts" / "cluster" / "cluster.sh")]
+KUBECONFIG = REPO / ".cache" / "cluster" / "kubeconfig"
+REGISTRY = "127.0.0.1:5000"
+STATE_DIRS = ("/var/lib/fastapi-k8s/cluster", "/run/fastapi-k8s/cluster")
+NAMESPACE = "e2e"
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the local cluster needs root")
+
+
+def sh(*args: str, check: bool = True, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    return result
+
+
+def kubectl(*args: str, check: bool = True, timeout: float = 180) -> subprocess.CompletedProcess:
+    return sh(str(REPO / ".cache" / "cluster" / "bin" / "kubectl"), "--kubeconfig", str(KUBECONFIG), *args, check=check, timeout=timeout)
+
+
+def apply(manifest: str) -> None:
+    subprocess.run(
+        [str(REPO / ".cache" / "cluster" / "bin" / "kubectl"), "--kubeconfig", str(KUBECONFIG), "apply", "-f", "-"],
+        input=textwrap.dedent(manifest), text=True, check=True, capture_output=True,
+    )
+
+
+def run_pod(name: str, image: str, script: str, claim: str | None = None, timeout: int = 120) -> str:
+    """Runs a pod to completion (with `claim` mounted at /data) and returns its log; fails unless it Succeeded."""
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": NAMESPACE},
+        "spec": {
+            "restartPolicy": "Never",
+            "containers": [{"name": "main", "image": image, "command": ["python3", "-c", script]}],
+        },
+    }
+    if claim:
+        pod["spec"]["containers"][0]["volumeMounts"] = [{"name": "data", "mountPath": "/data"}]
+        pod["spec"]["volumes"] = [{"name": "data", "persistentVolumeClaim": {"claimName": claim}}]
+    apply(json.dumps(pod))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        phase = kubectl("-n", NAMESPACE, "get", "pod", name, "-o", "jsonpath={.status.phase}").stdout
+        if phase in ("Succeeded", "Failed"):
+            break
+        time.sleep(1)
+    log = kubectl("-n", NAMESPACE, "logs", name, check=False).stdout
+    assert phase == "Succeeded", f"pod {name} ended {phase!r}:\n{log}"
+    kubectl("-n", NAMESPACE, "delete", "pod", name, "--wait=true")
+    return log
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    started = time.monotonic()
+    sh(*CLUSTER, "up", timeout=3600)
+    up_seconds = time.monotonic() - started
+    kubectl("create", "namespace", NAMESPACE)
+    report = {"up_seconds": round(up_seconds, 1)}
+    yield report
+    sh(*CLUSTER, "down", timeout=600)  # idempotent: the last test has normally done it already
+    (REPO / "out").mkdir(exist_ok=True)
+    (REPO / "out" / "cluster.json").write_text(json.dumps(report, indent=2))
+
+
+@pytest.fixture(scope="module")
+def images(cluster):
+    """The python base image and the frontend service, built here and pushed to the local registry."""
+    docker_host = sh("bash", str(REPO / "scripts" / "docker-engine.sh"), "start").stdout.strip()
+    env = {**os.environ, "DOCKER_HOST": docker_host, "DOCKER_BUILDKIT": "0"}
+    base = sh("bash", str(REPO / "scripts" / "base-image.sh"), env=env).stdout.strip()
+    extra_ca = "".join(p.read_text() for p in sorted(Path("/usr/local/share/ca-certificates").glob("*.crt")))
+    refs = {"base": f"{REGISTRY}/python-base:bookworm", "frontend": f"{REGISTRY}/fastapi-k8s/frontend:e2e"}
+    sh("docker", "tag", base, refs["base"], env=env)
+    sh("docker", "build", "-q", "--network", "host", "-f", str(REPO / "app-images" / "frontend" / "Dockerfile"),
+       "--build-arg", f"BASE_IMAGE={base}", "--build-arg", f"EXTRA_CA_CERTS={extra_ca}",
+       "-t", refs["frontend"], str(REPO / "app-images"), env=env)
+    for ref in refs.values():
+        sh("docker", "push", "-q", ref, env=env)
+    return refs
+
+
+def test_node_is_ready(cluster):
+    node = json.loads(kubectl("get", "node", "fk8s-node", "-o", "json").stdout)
+    ready = {c["type"]: c["status"] for c in node["status"]["conditions"]}["Ready"]
+    assert ready == "True"
+    assert node["status"]["nodeInfo"]["kubeletVersion"].startswith("v1.33.")
+
+
+def test_a_deployment_of_an_image_built_here_becomes_ready_and_is_reached_by_name(cluster, images):
+    apply(f"""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {{ name: web, namespace: {NAMESPACE} }}
+        spec:
+          replicas: 1
+          selector: {{ matchLabels: {{ app: web }} }}
+          template:
+            metadata: {{ labels: {{ app: web }} }}
+            spec:
+              containers:
+                - name: web
+                  image: {images["frontend"]}
+                  env: [{{ name: GREETING, value: from-the-cluster }}]
+                  ports: [{{ name: http, containerPort: 8000 }}]
+                  readinessProbe: {{ httpGet: {{ path: /readyz, port: http }}, periodSeconds: 2 }}
+                  securityContext: {{ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false }}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {{ name: web, namespace: {NAMESPACE} }}
+        spec:
+          selector: {{ app: web }}
+          ports: [{{ name: http, port: 80, targetPort: http }}]
+    """)
+    kubectl("-n", NAMESPACE, "rollout", "status", "deployment/web", "--timeout=180s", timeout=200)
+    cluster_ip = kubectl("-n", NAMESPACE, "get", "service", "web", "-o", "jsonpath={.spec.clusterIP}").stdout
+    log = run_pod("client", images["base"], textwrap.dedent(f"""
+        import socket, urllib.request
+        print("resolved", socket.gethostbyname("web.{NAMESPACE}.svc.cluster.local"))
+        page = urllib.request.urlopen("http://web.{NAMESPACE}.svc.cluster.local/", timeout=10).read().decode()
+        print("greeting-found", "from-the-cluster" in page)
+    """))
+    assert f"resolved {cluster_ip}" in log, log
+    assert "greeting-found True" in log, log
+
+
+def test_a_claim_binds_and_its_data_outlives_the_pod(cluster, images):
+    apply(f"""
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata: {{ name: data, namespace: {NAMESPACE} }}
+        spec:
+          accessModes: [ReadWriteOnce]
+          resources: {{ requests: {{ storage: 1Gi }} }}
+    """)
+    run_pod("writer", images["base"], "open('/data/proof', 'w').write('survived')", claim="data")
+    assert kubectl("-n", NAMESPACE, "get", "pvc", "data", "-o", "jsonpath={.status.phase}").stdout == "Bound"
+    log = run_pod("reader", images["base"], "print(open('/data/proof').read())", claim="data")
+    assert "survived" in log
+
+
+def cluster_processes() -> list[str]:
+    """Command lines of live processes that belong to the cluster (they name its state or socket)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if any(d in cmdline for d in STATE_DIRS) or "fastapi-k8s/cluster" in cmdline:
+            found.append(f"{entry.name}: {cmdline[:200]}")
+    return found
+
+
+def test_idle_cluster_memory(cluster):
+    """Resident memory of the cluster's processes (components, shims, pods) while idle."""
+    members = {line.split(":")[0] for line in cluster_processes()}
+    # Containers run as children of the shims, which name the cluster's socket; count them too.
+    for shim in list(members):
+        members.update(sh("bash", "-c", f"pgrep -P {shim} || true").stdout.split())
+    rss_kib = 0
+    for member in members:
+        status = Path(f"/proc/{member}/status")
+        if status.exists():
+            rss_kib += int(next((line.split()[1] for line in status.read_text().splitlines() if line.startswith("VmRSS")), "0"))
+    cluster["idle_rss_mib"] = round(rss_kib / 1024)
+    assert 100 < cluster["idle_rss_mib"] < 8192, cluster
+
+
+def test_down_leaves_nothing_behind(cluster):
+    assert cluster_processes(), "the cluster's processes are visible while it runs"
+    sh(*CLUSTER, "down", timeout=600)
+    leftovers = cluster_processes()
+    mounts = [line for line in Path("/proc/mounts").read_text().splitlines() if any(d in line for d in STATE_DIRS)]
+    links = sh("ip", "-o", "link", "show").stdout
+    assert leftovers == [], leftovers
+    assert mounts == [], mounts
+    assert "fk8s-" not in links, links
+    for directory in STATE_DIRS:
+        assert not Path(directory).exists(), directory
+    assert "FK8S-EGRESS-GUARD" not in sh("iptables", "-S").stdout
