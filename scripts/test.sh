@@ -15,6 +15,12 @@ ensure_python_venv
 ensure_postgres
 log "service tests (pytest, real PostgreSQL and processes on loopback)"
 "$VENV/bin/python" -m pytest app-images -q -p no:cacheprovider
+log "local Kubernetes from source: build, up, end-to-end checks, down (tests/cluster)"
+"$VENV/bin/python" -m pytest tests/cluster -q -c tests/cluster/pytest.ini
+if [ -f out/cluster.json ]; then
+    log "cluster bring-up time and idle memory (out/cluster.json)"
+    cat out/cluster.json >&2
+fi
 if [ -f out/images.json ]; then
     log "image sizes and build times (out/images.json)"
     cat out/images.json >&2

@@ -92,6 +92,11 @@ start_control_plane() {
         --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
         --profiling=false
     wait_for "the API server" 90 kubectl get --raw /readyz
+    # admin.conf's user belongs to kubeadm:cluster-admins, which `kubeadm init` would bind; the
+    # phases used here do not, so bind it once with the break-glass super-admin credentials.
+    "$CLUSTER_BIN/kubectl" --kubeconfig "$CLUSTER_STATE/kubeconfig/super-admin.conf" create clusterrolebinding \
+        kubeadm:cluster-admins --clusterrole=cluster-admin --group=kubeadm:cluster-admins \
+        --dry-run=client -o yaml | "$CLUSTER_BIN/kubectl" --kubeconfig "$CLUSTER_STATE/kubeconfig/super-admin.conf" apply -f - >/dev/null
     daemon kube-controller-manager "$CLUSTER_BIN/kube-controller-manager" \
         --kubeconfig "$CLUSTER_STATE/kubeconfig/controller-manager.conf" \
         --authentication-kubeconfig "$CLUSTER_STATE/kubeconfig/controller-manager.conf" \
