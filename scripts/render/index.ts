@@ -1,24 +1,33 @@
 /**
- * npm run render -- <stack> [<stack> …]
- * Writes every Kubernetes object the program would create for each stack to out/<stack>/.
+ * npm run render -- [--overlay <config.json>] [--out <dir>] <stack> [<stack> …]
+ * Writes every Kubernetes object the program would create for each stack to out/<stack>/ (or
+ * <dir>/<stack>/). An overlay is a JSON object of full configuration keys merged over the stack
+ * file, e.g. {"fastapi-k8s:images": {"repositoryPrefix": "127.0.0.1:5000/fastapi-k8s"}}.
  */
+import * as fs from "fs";
 import * as path from "path";
-import { REPO_ROOT } from "../../tests/harness/stackFiles";
+import { parseArgs } from "util";
+import { REPO_ROOT, STACKS } from "../../tests/harness/stackFiles";
 import { renderStack, writeManifests } from "./manifests";
 
-const STACKS = ["dev", "staging", "prod"];
-
-async function main(stacks: string[]): Promise<void> {
+async function main(): Promise<void> {
+    const { values, positionals } = parseArgs({
+        options: { overlay: { type: "string" }, out: { type: "string", default: path.join(REPO_ROOT, "out") } },
+        allowPositionals: true,
+    });
+    const overlay = values.overlay ? JSON.parse(fs.readFileSync(values.overlay, "utf8")) : {};
+    const stacks = positionals.length ? positionals : [...STACKS];
     for (const stack of stacks) {
-        if (!STACKS.includes(stack)) {
+        if (!(STACKS as readonly string[]).includes(stack)) {
             throw new Error(`unknown stack "${stack}"; expected one of ${STACKS.join(", ")}`);
         }
-        const files = writeManifests(path.join(REPO_ROOT, "out", stack), await renderStack(stack));
-        console.log(`${stack}: ${files.length} objects → out/${stack}/`);
+        const dir = path.join(values.out!, stack);
+        const files = writeManifests(dir, await renderStack(stack, overlay));
+        console.log(`${stack}: ${files.length} objects → ${path.relative(process.cwd(), dir) || dir}/`);
     }
 }
 
-main(process.argv.slice(2).length ? process.argv.slice(2) : STACKS).catch((error) => {
+main().catch((error) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
 });

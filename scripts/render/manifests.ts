@@ -42,12 +42,24 @@ export function redactSecret(secret: Manifest): Manifest {
     return result;
 }
 
+/** Merges `overlay` into `base`: objects key by key, anything else replaced. */
+export function deepMerge(base: Record<string, unknown>, overlay: Record<string, unknown>): Record<string, unknown> {
+    const merged: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(overlay)) {
+        const current = merged[key];
+        const bothObjects = [current, value].every((v) => v !== null && typeof v === "object" && !Array.isArray(v));
+        merged[key] = bothObjects ? deepMerge(current as Record<string, unknown>, value as Record<string, unknown>) : value;
+    }
+    return merged;
+}
+
 /**
  * Evaluates the real program (stacks/index.ts) for `stack` under Pulumi mocks with the stack
- * file's configuration and returns every Kubernetes object it would create.
+ * file's configuration (with `overlay`, full keys, merged over it) and returns every Kubernetes
+ * object it would create.
  */
-export async function renderStack(stack: string): Promise<Manifest[]> {
-    const recorder = await installMocks(stack, stackFileConfig(stack));
+export async function renderStack(stack: string, overlay: Record<string, unknown> = {}): Promise<Manifest[]> {
+    const recorder = await installMocks(stack, deepMerge(stackFileConfig(stack), overlay));
     const entry = require.resolve(path.join(REPO_ROOT, "stacks", "index.ts"));
     // The program reads its configuration when loaded; load it afresh for every stack.
     for (const cached of Object.keys(require.cache).filter((f) => f.startsWith(path.join(REPO_ROOT, "stacks")))) {
