@@ -96,6 +96,8 @@ export class WebService extends pulumi.ComponentResource {
 
     private createConfigMap(name: string, args: WebServiceArgs, metadata: object): k8s.core.v1.ConfigMap {
         const data = pulumi.output(args.env ?? {});
+        // New content is a new name, so a replacement: Pulumi creates the new ConfigMap before it
+        // deletes the old one, and the Deployment's changed reference rolls the pods onto it.
         return new k8s.core.v1.ConfigMap(
             `${name}-config`,
             {
@@ -103,7 +105,6 @@ export class WebService extends pulumi.ComponentResource {
                 data,
                 immutable: true,
             },
-            // A new name means a new object; create it before the old one goes so pods never lack it.
             { parent: this },
         );
     }
