@@ -25,7 +25,7 @@ wait_for() { # description seconds command...
 kubectl() { "$CLUSTER_BIN/kubectl" --kubeconfig "$CLUSTER_STATE/kubeconfig/admin.conf" "$@"; }
 
 prepare_host() {
-    apt_install containerd runc containernetworking-plugins iptables conntrack ipset gcc libc6-dev
+    apt_install containerd runc containernetworking-plugins iptables conntrack ipset gcc libc6-dev curl iproute2 procps util-linux
     mkdir -p "$CLUSTER_STATE" "$CLUSTER_RUN" "$CLUSTER_LOGS" "$KUBELET_ROOT"
     if ! ip link show "$NODE_BRIDGE" >/dev/null 2>&1; then
         ip link add "$NODE_BRIDGE" type bridge
