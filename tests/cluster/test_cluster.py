@@ -82,19 +82,15 @@ def cluster():
 
 
 class ImageBuilder:
-    """Builds images from app-images/ on the local base image and pushes them to the registry."""
+    """Builds images from app-images/ (scripts/build-image.sh) and pushes them to the registry."""
 
     def __init__(self) -> None:
         docker_host = sh("bash", str(REPO / "scripts" / "docker-engine.sh"), "start").stdout.strip()
-        self.env = {**os.environ, "DOCKER_HOST": docker_host, "DOCKER_BUILDKIT": "0"}
+        self.env = {**os.environ, "DOCKER_HOST": docker_host}
         self.base = sh("bash", str(REPO / "scripts" / "base-image.sh"), env=self.env).stdout.strip()
-        # Certificates of any TLS-intercepting proxy between this machine and PyPI (build stage only).
-        self.extra_ca = "".join(p.read_text() for p in sorted(Path("/usr/local/share/ca-certificates").glob("*.crt")))
 
     def push(self, service: str, ref: str) -> str:
-        sh("docker", "build", "-q", "--network", "host", "-f", str(REPO / "app-images" / service / "Dockerfile"),
-           "--build-arg", f"BASE_IMAGE={self.base}", "--build-arg", f"EXTRA_CA_CERTS={self.extra_ca}",
-           "-t", ref, str(REPO / "app-images"), env=self.env)
+        sh("bash", str(REPO / "scripts" / "build-image.sh"), service, ref, env=self.env)
         sh("docker", "push", "-q", ref, env=self.env)
         return ref
 

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds one image from app-images/ the way this project's tests and local cluster need it: on the
+# local Debian base image (nothing can be pulled here), with any TLS-intercepting proxy's CA
+# certificates for pip (build stage only), RUN steps on the host network.
+#   scripts/build-image.sh <service> <tag>      prints the tag; DOCKER_HOST chooses the engine
+source "$(dirname "$0")/lib.sh"
+service="${1:?usage: scripts/build-image.sh <service> <tag>}"
+tag="${2:?usage: scripts/build-image.sh <service> <tag>}"
+[ -f "$REPO_ROOT/app-images/$service/Dockerfile" ] || { echo "no app-images/$service/Dockerfile" >&2; exit 2; }
+
+export DOCKER_HOST="${DOCKER_HOST:-$(bash "$REPO_ROOT/scripts/docker-engine.sh" start)}"
+base="$(bash "$REPO_ROOT/scripts/base-image.sh")"
+extra_ca="$(cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true)"
+DOCKER_BUILDKIT=0 docker build -q --network host -f "$REPO_ROOT/app-images/$service/Dockerfile" \
+    --build-arg "BASE_IMAGE=$base" --build-arg "EXTRA_CA_CERTS=$extra_ca" \
+    -t "$tag" "$REPO_ROOT/app-images" >/dev/null
+echo "$tag"
