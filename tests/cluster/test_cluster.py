@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -66,6 +67,18 @@ def run_pod(name: str, image: str, script: str, claim: str | None = None, timeou
     assert phase == "Succeeded", f"pod {name} ended {phase!r}:\n{log}"
     kubectl("-n", NAMESPACE, "delete", "pod", name, "--wait=true")
     return log
+
+
+def wait_until_true(predicate, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except (httpx.HTTPError, subprocess.SubprocessError, AssertionError):
+            pass
+        time.sleep(1)
+    raise AssertionError(f"timed out after {seconds}s waiting for {what}")
 
 
 @pytest.fixture(scope="module")
@@ -199,13 +212,16 @@ def test_idle_cluster_memory(cluster):
     assert 100 < cluster["idle_rss_mib"] < 8192, cluster
 
 
-def render_dev_platform(out: Path) -> list[dict]:
+def render_dev_platform(out: Path, greeting: str | None = None) -> list[dict]:
     """The dev stack as the program renders it, with images from the local registry."""
-    overlay = out / "overlay.json"
-    overlay.write_text(json.dumps({
+    config = {
         "fastapi-k8s:images": {"repositoryPrefix": f"{REGISTRY}/fastapi-k8s"},
         "fastapi-k8s:postgres": {"image": f"{REGISTRY}/fastapi-k8s/postgres:e2e"},
-    }))
+    }
+    if greeting:
+        config["fastapi-k8s:frontend"] = {"page": {"greeting": greeting}}
+    overlay = out / "overlay.json"
+    overlay.write_text(json.dumps(config))
     sh("npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "render" / "index.ts"),
        "--overlay", str(overlay), "--out", str(out), "dev")
     return [yaml.safe_load(f.read_text()) for f in sorted((out / "dev").glob("*.yaml"))]
@@ -230,21 +246,38 @@ def with_generated_secrets(manifests: list[dict]) -> list[dict]:
     return filled
 
 
-def test_the_dev_platform_runs_on_the_cluster(cluster, builder, tmp_path_factory):
+def apply_list(manifests: list[dict]) -> None:
+    ordered = sorted(manifests, key=lambda m: m["kind"] != "Namespace")
+    apply(json.dumps({"apiVersion": "v1", "kind": "List", "items": ordered}))
+
+
+def wait_for_platform() -> None:
+    for workload in ("statefulset/postgres", "deployment/analytics", "deployment/backend", "deployment/frontend"):
+        kubectl("-n", "fastapi-dev", "rollout", "status", workload, "--timeout=300s", timeout=320)
+
+
+PLATFORM_URL = "http://198.19.255.1:30080"  # the frontend's NodePort on the node address
+
+
+@pytest.fixture(scope="module")
+def platform(cluster, builder, tmp_path_factory):
+    """The dev platform rendered by the real program, running on the cluster."""
     manifests = render_dev_platform(tmp_path_factory.mktemp("render"))
     for manifest in manifests:
         if manifest["kind"] == "Deployment":
             builder.push(manifest["metadata"]["name"], manifest["spec"]["template"]["spec"]["containers"][0]["image"])
     builder.push("postgres", f"{REGISTRY}/fastapi-k8s/postgres:e2e")
+    apply_list(with_generated_secrets(manifests))
+    wait_for_platform()
 
-    ordered = sorted(with_generated_secrets(manifests), key=lambda m: m["kind"] != "Namespace")
-    apply(json.dumps({"apiVersion": "v1", "kind": "List", "items": ordered}))
-    for workload in ("statefulset/postgres", "deployment/analytics", "deployment/backend", "deployment/frontend"):
-        kubectl("-n", "fastapi-dev", "rollout", "status", workload, "--timeout=300s", timeout=320)
 
-    # The public tier through its NodePort on the node address: frontend -> backend -> postgres.
-    base = "http://198.19.255.1:30080"
-    with httpx.Client(base_url=base, timeout=30, follow_redirects=True) as http:
+def pods_of(name: str) -> list[dict]:
+    pods = json.loads(kubectl("-n", "fastapi-dev", "get", "pods", "-l", f"app.kubernetes.io/name={name}", "-o", "json").stdout)
+    return [p for p in pods["items"] if not p["metadata"].get("deletionTimestamp")]
+
+
+def test_the_dev_platform_serves_end_to_end(platform):
+    with httpx.Client(base_url=PLATFORM_URL, timeout=30, follow_redirects=True) as http:
         page = http.get("/")
         assert page.status_code == 200 and "FastAPI on Kubernetes (dev)" in page.text, page.text[:500]
         assert "unavailable right now" not in page.text, "the frontend reached the backend"
@@ -256,6 +289,53 @@ def test_the_dev_platform_runs_on_the_cluster(cluster, builder, tmp_path_factory
     assert {p["metadata"]["labels"]["app.kubernetes.io/name"] for p in pods} == {"frontend", "backend", "analytics", "postgres"}
     assert all(c["ready"] for p in pods for c in p["status"]["containerStatuses"])
 
+
+def test_a_deleted_pod_is_replaced_and_the_service_recovers(platform):
+    old = pods_of("backend")[0]["metadata"]["name"]
+    kubectl("-n", "fastapi-dev", "delete", "pod", old, "--wait=false")
+    wait_until_true(lambda: [p for p in pods_of("backend") if p["metadata"]["name"] != old
+                             and all(c["ready"] for c in p["status"].get("containerStatuses", []))], 120, "a new ready backend pod")
+    page = httpx.get(PLATFORM_URL, timeout=30)
+    assert "unavailable right now" not in page.text and "from-the-cluster-test" in page.text
+
+
+def test_data_survives_a_database_pod_restart(platform):
+    kubectl("-n", "fastapi-dev", "delete", "pod", "postgres-0", "--wait=true", timeout=200)
+    kubectl("-n", "fastapi-dev", "rollout", "status", "statefulset/postgres", "--timeout=180s", timeout=200)
+    wait_until_true(lambda: "from-the-cluster-test" in httpx.get(PLATFORM_URL, timeout=30).text, 60,
+                    "the note to be listed again after the database restart")
+
+
+def test_a_settings_change_rolls_the_frontend_without_dropping_requests(cluster, platform, tmp_path):
+    before = {p["metadata"]["name"] for p in pods_of("frontend")}
+    manifests = render_dev_platform(tmp_path, greeting="Hello from the rolled pods")
+    outcomes: list[int] = []
+    stop = threading.Event()
+
+    def load() -> None:  # bounded: at most 2000 requests, stopped when the rollout ends
+        with httpx.Client(base_url=PLATFORM_URL, timeout=5) as http:
+            while not stop.is_set() and len(outcomes) < 2000:
+                try:
+                    outcomes.append(http.get("/version").status_code)
+                except httpx.HTTPError:
+                    outcomes.append(0)
+                time.sleep(0.05)
+
+    worker = threading.Thread(target=load)
+    worker.start()
+    try:
+        apply_list([m for m in manifests if m["kind"] != "Secret"])  # the Secrets keep their real values
+        kubectl("-n", "fastapi-dev", "rollout", "status", "deployment/frontend", "--timeout=180s", timeout=200)
+        time.sleep(8)  # past the old pod's preStop pause and shutdown
+    finally:
+        stop.set()
+        worker.join(30)
+    assert {p["metadata"]["name"] for p in pods_of("frontend")}.isdisjoint(before), "the settings change rolled the pods"
+    assert "Hello from the rolled pods" in httpx.get(PLATFORM_URL, timeout=30).text
+    failures = [code for code in outcomes if code != 200]
+    cluster["rollout_requests"] = len(outcomes)
+    cluster["rollout_failed_requests"] = len(failures)
+    assert len(outcomes) > 50 and failures == [], f"{len(failures)} of {len(outcomes)} requests failed during the rollout"
 
 
 def test_down_leaves_nothing_behind(cluster):
