@@ -4,6 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 TOOLS="$REPO_ROOT/.cache/tools"
 KUBE_SCORE_VERSION=v1.20.0
+ACTIONLINT_VERSION=v1.7.12
 LOCK="$REPO_ROOT/scripts/checkers/requirements.txt"
 
 mkdir -p "$TOOLS/bin"
@@ -21,5 +22,10 @@ ln -sf "$TOOLS/py/bin/kubernetes-validate" "$TOOLS/bin/kubernetes-validate"
 if [ "$("$TOOLS/bin/kube-score" version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1)" != "${KUBE_SCORE_VERSION#v}" ]; then
     log "building kube-score $KUBE_SCORE_VERSION from the Go module proxy"
     GOBIN="$TOOLS/bin" go install -ldflags "-X main.version=${KUBE_SCORE_VERSION#v}" "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION"
+fi
+if [ "$("$TOOLS/bin/actionlint" -version 2>/dev/null | head -1)" != "${ACTIONLINT_VERSION#v}" ]; then
+    log "building actionlint $ACTIONLINT_VERSION from the Go module proxy"
+    GOBIN="$TOOLS/bin" go install -ldflags "-X github.com/rhysd/actionlint.version=${ACTIONLINT_VERSION#v}" \
+        "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
 fi
 echo "$TOOLS/bin"

@@ -1,0 +1,42 @@
+import { strict as assert } from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { REPO_ROOT } from "./harness/stackFiles";
+
+const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
+
+describe("GitHub workflows", function () {
+    this.timeout(600_000); // the first run installs the checkers
+    let actionlint: string;
+
+    before(() => {
+        const bin = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "install-checkers.sh")], { encoding: "utf8" }).trim().split("\n").pop()!;
+        actionlint = path.join(bin, "actionlint");
+    });
+
+    const lint = (files: string[]) => spawnSync(actionlint, ["-color=false", ...files], { encoding: "utf8" });
+
+    it("pass actionlint", () => {
+        const files = fs.readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml")).map((f) => path.join(WORKFLOWS, f));
+        assert.ok(files.length > 0);
+        const result = lint(files);
+        assert.equal(result.status, 0, result.stdout + result.stderr);
+    });
+
+    it("would be caught by actionlint if broken (a misspelt key, an unknown context)", () => {
+        const original = fs.readFileSync(path.join(WORKFLOWS, "pull-request.yml"), "utf8");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workflows-"));
+        const broken = [
+            original.replace("runs-on: ubuntu-24.04", "run-on: ubuntu-24.04"),
+            original.replace("${{ matrix.stack }}", "${{ matrixx.stack }}"),
+        ];
+        broken.forEach((text, i) => {
+            assert.notEqual(text, original, `variant ${i} changes the workflow`);
+            const file = path.join(dir, `broken-${i}.yml`);
+            fs.writeFileSync(file, text);
+            assert.notEqual(lint([file]).status, 0, `variant ${i} is reported`);
+        });
+    });
+});
