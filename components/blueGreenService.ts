@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Connection, PublicAccess } from "./connection";
+import { Connection, PublicAccess, connect, openToAnywhere } from "./connection";
 import { ArgumentChecker } from "./errors";
 import { routeIngress, routeUrl } from "./ingress";
 import { selectorLabels, workloadLabels } from "./labels";
-import { NetworkPeer } from "./networkPeer";
+import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
 import { WebService } from "./webService";
 import { IngressRoute, ServiceExposure, WebServiceArgs } from "./webServiceArgs";
 
@@ -56,8 +56,6 @@ export class BlueGreenService extends pulumi.ComponentResource {
     /** Both colours' pods, for NetworkPolicies. */
     public readonly peer: NetworkPeer;
 
-    private readonly serviceName: string;
-
     constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const checker = new ArgumentChecker(`BlueGreenService "${name}"`);
         checker.require(
@@ -66,7 +64,6 @@ export class BlueGreenService extends pulumi.ComponentResource {
         );
         checker.throwIfAny();
         super("fastapi-k8s:index:BlueGreenService", name, args, opts);
-        this.serviceName = name;
         this.activeColor = args.activeColor;
 
         const { blue, green, activeColor, service, ingress, ...shared } = args;
@@ -110,18 +107,17 @@ export class BlueGreenService extends pulumi.ComponentResource {
             routeIngress(`${name}-ingress`, { name, namespace: args.namespace, labels }, ingress, this.liveService.metadata.name, "http", this);
             this.publicUrl = routeUrl(ingress);
         }
-        this.url = pulumi.interpolate`http://${name}.${args.namespace}.svc.cluster.local:${active.peer.ports[0].port}`;
+        this.url = pulumi.interpolate`http://${clusterHost(name, args.namespace)}:${active.peer.ports[0].port}`;
         this.registerOutputs({ activeColor, url: this.url });
     }
 
     /** Lets both colours call `target` (egress here, ingress there). */
-    allowTo(target: { peer: NetworkPeer } | NetworkPeer): Connection {
-        const to = "peer" in target ? target.peer : target;
-        return new Connection(`${this.serviceName}-to-${to.name}`, { from: this.peer, to }, { parent: this });
+    allowTo(target: PeerSource): Connection {
+        return connect(this, target, this);
     }
 
     /** Lets anything reach both colours' ports (the live Service, the Ingress, the preview Services). */
     allowFromAnywhere(): PublicAccess {
-        return new PublicAccess(`${this.serviceName}-public`, { to: this.peer }, { parent: this });
+        return openToAnywhere(this, this);
     }
 }

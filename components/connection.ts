@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentChecker } from "./errors";
 import { platformLabels } from "./labels";
-import { NetworkPeer } from "./networkPeer";
+import { NetworkPeer, PeerSource, peerOf } from "./networkPeer";
 
 /** Arguments of a Connection: `from` may open connections to `to`. */
 export interface ConnectionArgs {
@@ -126,4 +126,16 @@ function peerSelector(peer: NetworkPeer): k8s.types.input.networking.v1.NetworkP
         namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": peer.namespace } },
         podSelector: { matchLabels: peer.podLabels },
     };
+}
+
+/** Lets `from` call `to` (Connection "<from>-to-<to>"), as a child of `parent`. */
+export function connect(from: PeerSource, to: PeerSource, parent: pulumi.Resource, portNames?: string[]): Connection {
+    const [caller, callee] = [peerOf(from), peerOf(to)];
+    return new Connection(`${caller.name}-to-${callee.name}`, { from: caller, to: callee, portNames }, { parent });
+}
+
+/** Lets anything reach `to` (PublicAccess "<to>-public"), as a child of `parent`. */
+export function openToAnywhere(to: PeerSource, parent: pulumi.Resource): PublicAccess {
+    const peer = peerOf(to);
+    return new PublicAccess(`${peer.name}-public`, { to: peer }, { parent });
 }

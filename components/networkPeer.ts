@@ -22,3 +22,16 @@ export interface NetworkPeer {
     /** The ports it serves. */
     ports: ServedPort[];
 }
+
+/** A workload (anything with a `peer`, like WebService) or a peer itself. */
+export type PeerSource = { peer: NetworkPeer } | NetworkPeer;
+
+/** The peer of a workload, or the peer itself. */
+export function peerOf(source: PeerSource): NetworkPeer {
+    return "peer" in source ? source.peer : source;
+}
+
+/** The in-cluster DNS name of a Service. */
+export function clusterHost(service: string, namespace: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.interpolate`${service}.${namespace}.svc.cluster.local`;
+}

@@ -2,10 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CheckExemption, exemptionAnnotations, exemptionProblems } from "./checkExemptions";
-import { Connection } from "./connection";
+import { Connection, connect } from "./connection";
 import { ArgumentChecker } from "./errors";
 import { isDnsLabel, selectorLabels, workloadLabels } from "./labels";
-import { NetworkPeer } from "./networkPeer";
+import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
 import { pullPolicyProblem } from "./pullPolicy";
 import { QUANTITY_HELP, isQuantity } from "./quantity";
 import { ComputeResources, resourceProblems, toResourceRequirements } from "./resources";
@@ -89,7 +89,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         const metadata = { namespace: args.namespace, labels, annotations: args.annotations };
         const stateful = { parent: this, protect: settings.protect, retainOnDelete: settings.retainOnDelete };
         this.peer = { name, namespace: args.namespace, podLabels: selectorLabels(name), ports: [{ name: "postgres", port: PORT }] };
-        this.host = pulumi.interpolate`${name}.${args.namespace}.svc.cluster.local`;
+        this.host = clusterHost(name, args.namespace);
 
         const generated = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, stateful);
         // Marked secret here: a provider's own secret marking does not survive every path (mocks, state).
@@ -151,9 +151,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     }
 
     /** Admits `client` on 5432 (ingress here, egress on the client). */
-    allowFrom(client: { peer: NetworkPeer } | NetworkPeer): Connection {
-        const from = "peer" in client ? client.peer : client;
-        return new Connection(`${from.name}-to-${this.peer.name}`, { from, to: this.peer }, { parent: this });
+    allowFrom(client: PeerSource): Connection {
+        return connect(client, this, this);
     }
 
     private createStatefulSet(

@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CheckExemption, exemptionAnnotations } from "./checkExemptions";
-import { Connection, PublicAccess } from "./connection";
+import { Connection, PublicAccess, connect, openToAnywhere } from "./connection";
 import { routeIngress, routeUrl } from "./ingress";
 import { contentHash } from "./contentHash";
 import { selectorLabels, workloadLabels } from "./labels";
-import { NetworkPeer } from "./networkPeer";
+import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
 import { toResourceRequirements } from "./resources";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { WebServiceArgs } from "./webServiceArgs";
@@ -39,12 +39,9 @@ export class WebService extends pulumi.ComponentResource {
     /** How NetworkPolicies find this workload. */
     public readonly peer: NetworkPeer;
 
-    private readonly workloadName: string;
-
     constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = resolveWebServiceArgs(name, args);
         super("fastapi-k8s:index:WebService", name, args, opts);
-        this.workloadName = name;
 
         const labels = workloadLabels(name, { component: args.component, version: args.version });
         const metadata = { namespace: args.namespace, labels, annotations: args.annotations };
@@ -79,19 +76,18 @@ export class WebService extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
-        this.url = pulumi.interpolate`http://${name}.${args.namespace}.svc.cluster.local:${settings.port}`;
+        this.url = pulumi.interpolate`http://${clusterHost(name, args.namespace)}:${settings.port}`;
         this.registerOutputs({ url: this.url, publicUrl: this.publicUrl });
     }
 
     /** Lets this service call `target` on its ports: egress here, ingress there. */
-    allowTo(target: { peer: NetworkPeer } | NetworkPeer, portNames?: string[]): Connection {
-        const to = "peer" in target ? target.peer : target;
-        return new Connection(`${this.workloadName}-to-${to.name}`, { from: this.peer, to, portNames }, { parent: this });
+    allowTo(target: PeerSource, portNames?: string[]): Connection {
+        return connect(this, target, this, portNames);
     }
 
     /** Lets anything (an ingress controller, a node port) reach this service's ports. */
     allowFromAnywhere(): PublicAccess {
-        return new PublicAccess(`${this.workloadName}-public`, { to: this.peer }, { parent: this });
+        return openToAnywhere(this, this);
     }
 
     private createConfigMap(name: string, args: WebServiceArgs, metadata: object): k8s.core.v1.ConfigMap {

@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { checkersBin } from "../scripts/checks/tools";
 import { REPO_ROOT } from "./harness/stackFiles";
 
 const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
@@ -12,8 +13,7 @@ describe("GitHub workflows", function () {
     let actionlint: string;
 
     before(() => {
-        const bin = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "install-checkers.sh")], { encoding: "utf8" }).trim().split("\n").pop()!;
-        actionlint = path.join(bin, "actionlint");
+        actionlint = path.join(checkersBin(REPO_ROOT), "actionlint");
     });
 
     const lint = (files: string[]) => spawnSync(actionlint, ["-color=false", ...files], { encoding: "utf8" });

@@ -4,16 +4,15 @@
  * kubernetes-validate --strict (Kubernetes 1.33), checkov and kube-score. Prints the checks run,
  * skipped and failed per tool and stack, every finding, and exits non-zero on any finding.
  */
-import { execFileSync } from "child_process";
 import * as path from "path";
 import { renderStack, writeManifests } from "../render/manifests";
 import { REPO_ROOT, STACKS } from "../../tests/harness/stackFiles";
-import { ToolResult, checkov, kubeScore, kubernetesValidate } from "./tools";
+import { ToolResult, checkersBin, checkov, kubeScore, kubernetesValidate } from "./tools";
 
 const KUBERNETES_VERSION = "1.33.0";
 
 async function main(): Promise<number> {
-    const bin = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "install-checkers.sh")], { encoding: "utf8" }).trim().split("\n").pop()!;
+    const bin = checkersBin(REPO_ROOT);
     const results: ToolResult[] = [];
     for (const stack of STACKS) {
         const dir = path.join(REPO_ROOT, "out", stack);

@@ -1,4 +1,4 @@
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -11,6 +11,12 @@ export interface ToolResult {
     failed: number;
     skipped: number;
     findings: string[];
+}
+
+/** Installs the pinned checkers if needed (scripts/install-checkers.sh) and returns their bin directory. */
+export function checkersBin(repoRoot: string): string {
+    const output = execFileSync("bash", [path.join(repoRoot, "scripts", "install-checkers.sh")], { encoding: "utf8" });
+    return output.trim().split("\n").pop()!;
 }
 
 function exec(binary: string, args: string[]): string {
