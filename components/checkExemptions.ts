@@ -46,3 +46,9 @@ export function exemptionAnnotations(exemptions: CheckExemption[]): Record<strin
     }
     return annotations;
 }
+
+/** `annotations` plus the exemption annotations; undefined when both are empty (no empty maps in manifests). */
+export function withExemptions(annotations: Record<string, string> | undefined, exemptions: CheckExemption[]) {
+    const merged = { ...annotations, ...exemptionAnnotations(exemptions) };
+    return Object.keys(merged).length > 0 ? merged : undefined;
+}

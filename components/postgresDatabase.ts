@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CheckExemption, exemptionAnnotations, exemptionProblems } from "./checkExemptions";
+import { CheckExemption, exemptionProblems, withExemptions } from "./checkExemptions";
 import { Connection, connect } from "./connection";
 import { ArgumentChecker } from "./errors";
 import { isDnsLabel, selectorLabels, workloadLabels } from "./labels";
@@ -173,7 +173,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                     name,
                     namespace: args.namespace,
                     labels,
-                    annotations: { ...args.annotations, ...exemptionAnnotations(args.exemptions ?? []) },
+                    annotations: withExemptions(args.annotations, args.exemptions ?? []),
                 },
                 spec: {
                     replicas: 1,

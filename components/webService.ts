@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CheckExemption, exemptionAnnotations } from "./checkExemptions";
+import { CheckExemption, withExemptions } from "./checkExemptions";
 import { Connection, PublicAccess, connect, openToAnywhere } from "./connection";
 import { routeIngress, routeUrl } from "./ingress";
 import { contentHash } from "./contentHash";
@@ -279,7 +279,3 @@ function serviceExemptions(settings: WebServiceSettings): CheckExemption[] {
         : [];
 }
 
-function withExemptions(annotations: Record<string, string> | undefined, exemptions: CheckExemption[]) {
-    const merged = { ...annotations, ...exemptionAnnotations(exemptions) };
-    return Object.keys(merged).length > 0 ? merged : undefined;
-}

@@ -10,6 +10,8 @@ log "unit tests on Pulumi mocks"
 npx --no-install mocha
 log "rendered manifests through kubernetes-validate, checkov and kube-score"
 npm run --silent check:manifests
+log "every stack on the real Pulumi engine built from Go modules, rendering to a directory (tests/engine)"
+npm run --silent test:engine
 
 ensure_python_venv
 ensure_postgres
@@ -20,6 +22,10 @@ log "local Kubernetes from source: build, up, end-to-end checks, down (tests/clu
 if [ -f out/cluster.json ]; then
     log "cluster bring-up time and idle memory (out/cluster.json)"
     cat out/cluster.json >&2
+fi
+if [ -f out/engine.json ]; then
+    log "engine test timings (out/engine.json)"
+    cat out/engine.json >&2
 fi
 if [ -f out/images.json ]; then
     log "image sizes and build times (out/images.json)"

@@ -102,3 +102,17 @@ export async function openStack(options: OpenStackOptions): Promise<auto.Stack> 
     });
     return auto.Stack.createOrSelect(options.stack, workspace);
 }
+
+/**
+ * Runs the stack's CLI directly, for what the Automation API does not offer or does differently
+ * (its exportStack decrypts secrets; `pulumi stack export` does not).
+ */
+export function pulumiCli(stack: auto.Stack, args: string[]): string {
+    const workspace = stack.workspace as auto.LocalWorkspace;
+    return execFileSync(workspace.pulumiCommand.command, [...args, "--stack", stack.name, "--non-interactive"], {
+        cwd: workspace.workDir,
+        env: { ...process.env, ...workspace.envVars },
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+    });
+}

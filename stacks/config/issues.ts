@@ -13,11 +13,12 @@ export interface ConfigIssue {
 /** Thrown before any resource is registered when the stack configuration is invalid. */
 export class StackConfigError extends Error {
     constructor(
-        public readonly stack: string,
+        // Not `stack`: that would shadow Error.stack, and the engine prints err.stack.
+        public readonly stackName: string,
         public readonly issues: ConfigIssue[],
     ) {
         super(
-            `Invalid configuration for stack "${stack}" (Pulumi.${stack}.yaml):\n` +
+            `Invalid configuration for stack "${stackName}" (Pulumi.${stackName}.yaml):\n` +
                 issues.map((i) => `  - ${PROJECT}:${i.key} = ${describe(i.value)}: ${i.message}`).join("\n"),
         );
         this.name = "StackConfigError";

@@ -1,0 +1,45 @@
+/**
+ * A throwaway copy of the project for engine tests: Pulumi.yaml and one stack file in a temp
+ * directory (the CLI reads and may write them), a file backend inside it and a fresh passphrase,
+ * so a test never touches the repository's stack files or anyone's state.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as auto from "@pulumi/pulumi/automation";
+import { parse, stringify } from "yaml";
+import { REPO_ROOT, openStack } from "../../scripts/engine/workspace";
+
+export interface ScratchStack {
+    stack: auto.Stack;
+    dir: string;
+    /** Everything the CLI printed, for the leak checks. */
+    output: string[];
+    remove(): void;
+}
+
+/** `config` (full keys) replaces those keys of the stack file in the copy. */
+export async function scratchStack(stackName: string, config: Record<string, unknown> = {}): Promise<ScratchStack> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `engine-${stackName}-`));
+    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    // Overrides go into the stack file itself: objects stay objects, as the project declares them.
+    const stackFile = `Pulumi.${stackName}.yaml`;
+    const settings = parse(fs.readFileSync(path.join(REPO_ROOT, stackFile), "utf8")) as { config: Record<string, unknown> };
+    settings.config = { ...settings.config, ...config };
+    fs.writeFileSync(path.join(dir, stackFile), stringify(settings));
+    // The CLI checks that the project's `main` exists even though the program runs inline.
+    fs.symlinkSync(path.join(REPO_ROOT, "stacks"), path.join(dir, "stacks"));
+    const stack = await openStack({
+        stack: stackName,
+        workDir: dir,
+        backendUrl: `file://${path.join(dir, "state")}`,
+        passphrase: crypto.randomBytes(24).toString("base64url"),
+    });
+    return { stack, dir, output: [], remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Collects the CLI's output into `into`. */
+export const collect = (into: string[]) => (text: string) => {
+    into.push(text);
+};
