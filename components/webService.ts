@@ -204,7 +204,11 @@ export class WebService extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this },
+            {
+                parent: this,
+                // The provider waits for the rollout; this bounds the wait so a bad release fails fast.
+                customTimeouts: { create: `${settings.rolloutTimeoutSeconds}s`, update: `${settings.rolloutTimeoutSeconds}s` },
+            },
         );
     }
 

@@ -92,6 +92,11 @@ export interface WebServiceArgs {
     autoscaling?: Autoscaling;
     /** Graceful shutdown timing. */
     shutdown?: GracefulShutdown;
+    /**
+     * How long `pulumi up` waits for a rollout to become ready before it fails the update (and a
+     * promotion rolls back). Default 600 (the Kubernetes provider's own default).
+     */
+    rolloutTimeoutSeconds?: number;
     /** The application version, shown as the app.kubernetes.io/version label. */
     version?: string;
     /** The role in the architecture (e.g. "frontend"), shown as app.kubernetes.io/component. */

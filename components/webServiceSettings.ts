@@ -27,6 +27,7 @@ export interface WebServiceSettings {
     autoscaling?: Required<Omit<Autoscaling, "memoryUtilization">> & { memoryUtilization?: number };
     shutdown: Required<GracefulShutdown>;
     terminationGracePeriodSeconds: number;
+    rolloutTimeoutSeconds: number;
     uid: number;
     writableDirs: string[];
 }
@@ -59,6 +60,7 @@ export function resolveWebServiceArgs(name: string, args: WebServiceArgs): WebSe
         },
         shutdown: { preStopSleepSeconds: 5, drainSeconds: 20, ...args.shutdown },
         terminationGracePeriodSeconds: 0,
+        rolloutTimeoutSeconds: args.rolloutTimeoutSeconds ?? 600,
         uid: args.uid ?? DEFAULT_UID,
         writableDirs: args.writableDirs ?? ["/tmp"],
     };
@@ -90,6 +92,10 @@ export function resolveWebServiceArgs(name: string, args: WebServiceArgs): WebSe
         const value = settings.shutdown[key];
         checker.require(Number.isInteger(value) && value >= 0, `shutdown.${key} = ${value} must be a whole number ≥ 0`);
     }
+    checker.require(
+        Number.isInteger(settings.rolloutTimeoutSeconds) && settings.rolloutTimeoutSeconds >= 30,
+        `rolloutTimeoutSeconds = ${settings.rolloutTimeoutSeconds} must be a whole number ≥ 30 (the start-up allowance alone may take that long)`,
+    );
     checker.require(
         Number.isInteger(settings.uid) && settings.uid >= 10000,
         `uid = ${settings.uid} must be a whole number ≥ 10000 (a user that exists on no host)`,

@@ -53,6 +53,7 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
         service: tierConfig.service,
         ingress: tierConfig.ingress as WebServiceArgs["ingress"],
         autoscaling: tierConfig.autoscaling,
+        rolloutTimeoutSeconds: tierConfig.rolloutTimeoutSeconds,
         exemptions: imageExemptions(config.images),
         ...extra,
         env: {

@@ -119,10 +119,15 @@ provider_version() { # name module-version
 }
 
 # Node.js policy packs run through this analyzer when no language host exists (the engine's
-# fallback); it starts the policy runner that @pulumi/pulumi ships, from the pack's directory.
+# fallback): it starts the policy runner that @pulumi/pulumi ships, resolved from the pack's
+# directory the way Node resolves modules (the pack's dependencies may live in a parent directory).
 install_policy_analyzer() {
-    printf '#!/bin/sh\nexec node ./node_modules/@pulumi/pulumi/cmd/run-policy-pack "$@"\n' >"$BIN/pulumi-analyzer-policy"
-    chmod +x "$BIN/pulumi-analyzer-policy"
+    cat >"$BIN/pulumi-analyzer-policy-nodejs" <<'SH'
+#!/bin/sh
+runner="$(node -p 'require.resolve("@pulumi/pulumi/cmd/run-policy-pack")')" || exit 1
+exec node "$runner" "$@"
+SH
+    chmod +x "$BIN/pulumi-analyzer-policy-nodejs"
 }
 
 build_cli

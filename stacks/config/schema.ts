@@ -62,6 +62,8 @@ const webTierShape = {
     ingress: ingressSchema.optional(),
     autoscaling: autoscalingSchema.optional(),
     logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"], { error: "expected DEBUG, INFO, WARNING or ERROR" }).optional(),
+    /** Seconds `pulumi up` waits for the tier's rollout before failing (default 600). */
+    rolloutTimeoutSeconds: wholeAtLeast(30).max(3600, { error: "expected 30-3600 seconds" }).optional(),
 };
 
 const colorRelease = z.strictObject({

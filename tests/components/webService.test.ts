@@ -53,6 +53,16 @@ describe("WebService", () => {
         assert.equal(spec.template.spec.topologySpreadConstraints[0].topologyKey, "kubernetes.io/hostname");
     });
 
+    it("bounds the provider's wait for a rollout (default 600 s), so a bad release fails the update", async () => {
+        const rec = await renderUnderMocks(() => {
+            new WebService("api", base);
+            new WebService("fast", { ...base, rolloutTimeoutSeconds: 90 });
+        });
+        const timeouts = (name: string) => rec.object(T.deployment, name).options.customTimeouts;
+        assert.deepEqual([timeouts("api")?.create, timeouts("api")?.update], ["600s", "600s"]);
+        assert.deepEqual([timeouts("fast")?.create, timeouts("fast")?.update], ["90s", "90s"]);
+    });
+
     it("runs restricted: non-root, read-only root with a writable /tmp, no token, all capabilities dropped", async () => {
         const rec = await renderUnderMocks(() => new WebService("api", base));
         const pod = rec.object(T.deployment, "api").inputs.spec.template.spec;
@@ -149,6 +159,7 @@ describe("WebService", () => {
         ["node port out of range", { service: { type: "NodePort", nodePort: 80 } }, /node-port range 30000-32767/],
         ["bad host", { ingress: { host: "Not A Host" } }, /ingress.host = "Not A Host"/],
         ["root user", { uid: 0 }, /uid = 0 must be a whole number ≥ 10000/],
+        ["a rollout timeout too short", { rolloutTimeoutSeconds: 5 }, /rolloutTimeoutSeconds = 5 must be a whole number ≥ 30/],
     ];
     for (const [label, args, message] of invalid) {
         it(`rejects ${label} before registering anything`, async () => {

@@ -7,7 +7,7 @@ export interface RecordedResource {
     name: string;
     inputs: Record<string, any>;
     /** Resource options as they went over the wire to the engine. */
-    options: { protect: boolean; retainOnDelete: boolean };
+    options: { protect: boolean; retainOnDelete: boolean; customTimeouts?: { create: string; update: string } };
 }
 
 /** The key that marks a secret value in the resource-monitor protocol. */
@@ -123,10 +123,17 @@ export async function installMocks(
         optionsByName.set(`${req.getType()}::${req.getName()}`, {
             protect: Boolean(req.getProtect()),
             retainOnDelete: Boolean(req.getRetainondelete()),
+            ...customTimeoutsOf(req),
         });
         return register(req, callback);
     };
     return recorder;
+}
+
+/** The custom timeouts of a registration request, when any is set. */
+function customTimeoutsOf(req: any): Pick<RecordedResource["options"], "customTimeouts"> {
+    const timeouts = req.getCustomtimeouts()?.toObject();
+    return timeouts && (timeouts.create || timeouts.update) ? { customTimeouts: { create: timeouts.create, update: timeouts.update } } : {};
 }
 
 /** Resolves an Output's value (undefined when unknown). */
