@@ -63,7 +63,8 @@ export class Connection extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.registerOutputs({ egressPolicy: this.egressPolicy, ingressPolicy: this.ingressPolicy });
+        // Plain values only: resource references in component outputs defeat update plans.
+        this.registerOutputs({ egressPolicyName: this.egressPolicy.metadata.name, ingressPolicyName: this.ingressPolicy.metadata.name });
     }
 }
 
@@ -102,7 +103,7 @@ export class PublicAccess extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.registerOutputs({ ingressPolicy: this.ingressPolicy });
+        this.registerOutputs({ ingressPolicyName: this.ingressPolicy.metadata.name });
     }
 }
 

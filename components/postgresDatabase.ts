@@ -10,6 +10,7 @@ import { pullPolicyProblem } from "./pullPolicy";
 import { QUANTITY_HELP, isQuantity } from "./quantity";
 import { ComputeResources, resourceProblems, toResourceRequirements } from "./resources";
 import { DEFAULT_UID, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
+import { secretData } from "./secretData";
 
 /** Arguments of a PostgresDatabase. */
 export interface PostgresDatabaseArgs {
@@ -102,14 +103,14 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             {
                 metadata: { ...metadata, name: `${name}-credentials` },
                 type: "Opaque",
-                stringData: {
+                data: secretData({
                     username: settings.username,
                     password: this.password,
                     database: settings.database,
                     host: this.host,
                     port: String(PORT),
                     DATABASE_URL: this.databaseUrl,
-                },
+                }),
             },
             stateful,
         );

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ArgumentChecker } from "./errors";
 import { isDnsLabel, platformLabels } from "./labels";
+import { secretData } from "./secretData";
 
 /** Arguments of a ServiceKey. */
 export interface ServiceKeyArgs {
@@ -66,10 +67,10 @@ export class ServiceKey extends pulumi.ComponentResource {
                     labels: { ...platformLabels(), "fastapi-k8s/caller": args.caller, "fastapi-k8s/callee": args.callee },
                 },
                 type: "Opaque",
-                stringData: {
+                data: secretData({
                     [SERVICE_KEY_FILES.current]: this.currentKey,
                     [SERVICE_KEY_FILES.previous]: pulumi.secret(previous.result),
-                },
+                }),
             },
             { parent: this },
         );

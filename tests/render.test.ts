@@ -28,7 +28,7 @@ describe("render", () => {
                 assert.ok(kinds.has(kind), `${kind} rendered`);
             }
             for (const secret of objects.filter((o) => o.kind === "Secret")) {
-                assert.ok(Object.values(secret.stringData).every((v) => v === REDACTED));
+                assert.ok(Object.values(secret.data).every((v) => v === REDACTED));
             }
             for (const file of files) {
                 assert.ok(!fs.readFileSync(file, "utf8").includes(MOCK_PASSWORD_PREFIX), `${file} holds a secret`);

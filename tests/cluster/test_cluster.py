@@ -1,6 +1,7 @@
 """The local cluster end to end: up from this repository's scripts, a Ready node, DNS from a pod, an
 image built here served through the local registry, pod-to-Service traffic, a claim whose data
 outlives its pod, and a teardown that leaves nothing behind. Needs root (run by `npm test`)."""
+import base64
 import json
 import os
 import secrets
@@ -238,9 +239,10 @@ def with_generated_secrets(manifests: list[dict]) -> list[dict]:
     filled = []
     for manifest in manifests:
         if manifest["kind"] == "Secret":
-            manifest = {**manifest, "stringData": {
-                key: database[key] if manifest["metadata"]["name"] == "postgres-credentials" else secrets.token_urlsafe(32)
-                for key in manifest["stringData"]
+            manifest = {**manifest, "data": {
+                key: base64.b64encode((database[key] if manifest["metadata"]["name"] == "postgres-credentials"
+                                       else secrets.token_urlsafe(32)).encode()).decode()
+                for key in manifest["data"]
             }}
         filled.append(manifest)
     return filled

@@ -23,7 +23,7 @@ describe("PostgresDatabase", () => {
             assert.equal(await isSecret(output), false);
         }
         const secret = rec.object(T.secret, "db-credentials").inputs;
-        assert.deepEqual(Object.keys(secret.stringData).sort(), ["DATABASE_URL", "database", "host", "password", "port", "username"]);
+        assert.deepEqual(Object.keys(secret.data).sort(), ["DATABASE_URL", "database", "host", "password", "port", "username"]);
         for (const r of rec.resources.filter((r) => r.type !== T.secret)) {
             assert.ok(!JSON.stringify(r.inputs).includes(password), `${r.type} ${r.name} holds the password`);
         }

@@ -6,8 +6,8 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const STACKS = ["dev", "staging", "prod"] as const;
 
 /** The defaults Pulumi.yaml declares for the project's keys, keyed by full key. */
-function projectDefaults(): Record<string, unknown> {
-    const project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
+function projectDefaults(dir: string): Record<string, unknown> {
+    const project = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
         name: string;
         config: Record<string, { default?: unknown }>;
     };
@@ -22,14 +22,14 @@ function projectDefaults(): Record<string, unknown> {
  * The configuration the engine would hand the program for a stack: Pulumi.yaml's defaults
  * overlaid by the `config:` map of Pulumi.<stack>.yaml, keyed by full key ("fastapi-k8s:frontend").
  */
-export function stackFileConfig(stack: string): Record<string, unknown> {
-    const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
-    return { ...projectDefaults(), ...(parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config };
+export function stackFileConfig(stack: string, dir: string = REPO_ROOT): Record<string, unknown> {
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+    return { ...projectDefaults(dir), ...(parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config };
 }
 
 /** The same map without the project prefix, as parseStackConfig takes it. */
-export function stackRawConfig(stack: string): Record<string, unknown> {
+export function stackRawConfig(stack: string, dir: string = REPO_ROOT): Record<string, unknown> {
     return Object.fromEntries(
-        Object.entries(stackFileConfig(stack)).map(([k, v]) => [k.replace(/^fastapi-k8s:/, ""), v]),
+        Object.entries(stackFileConfig(stack, dir)).map(([k, v]) => [k.replace(/^fastapi-k8s:/, ""), v]),
     );
 }

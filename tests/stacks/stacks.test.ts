@@ -58,10 +58,18 @@ describe("stacks", () => {
             assert.ok(generated.length >= 5, "database password and two keys with two slots each");
             const outputText = JSON.stringify(outputs);
             for (const r of recorder.resources.filter((r) => r.type !== T.secret)) {
-                assert.ok(!JSON.stringify(r.inputs).includes(MOCK_PASSWORD_PREFIX), `${r.type} ${r.name} holds a secret`);
+                const text = JSON.stringify(r.inputs);
+                assert.ok(!text.includes(MOCK_PASSWORD_PREFIX), `${r.type} ${r.name} holds a secret`);
+                for (const password of generated) {
+                    assert.ok(!text.includes(Buffer.from(password).toString("base64")), `${r.type} ${r.name} holds a secret, base64-encoded`);
+                }
             }
             assert.ok(!outputText.includes(MOCK_PASSWORD_PREFIX));
-            const secretsText = JSON.stringify(recorder.ofType(T.secret).map((s) => s.inputs));
+            // Secrets carry base64 `data`; decode it to find the generated values.
+            const secretsText = recorder
+                .ofType(T.secret)
+                .flatMap((s) => Object.values(s.inputs.data as Record<string, string>).map((v) => Buffer.from(v, "base64").toString("utf8")))
+                .join("\n");
             for (const password of generated) {
                 assert.ok(secretsText.includes(password), "each generated value lives in a Secret");
             }

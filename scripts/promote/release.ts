@@ -1,0 +1,230 @@
+/**
+ * Applies a release to a stack the careful way: change the stack file, preview with the policy
+ * pack and a saved plan, refuse what the gates forbid, confirm, apply exactly that plan, validate
+ * on the cluster, and put the previous release back when anything after the change fails.
+ *
+ * The stack file (Pulumi.<stack>.yaml) is the record of what a stage runs: a promotion writes the
+ * image references there, so the change is a reviewable diff (GitOps) and restoring the file
+ * restores the previous release.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as auto from "@pulumi/pulumi/automation";
+import { Document, isMap, isScalar, parseDocument } from "yaml";
+import { parseStackConfig } from "../../stacks/config/load";
+import { PROJECT } from "../../stacks/config/project";
+import type { StackConfig } from "../../stacks/config/schema";
+import { stackRawConfig } from "../../tests/harness/stackFiles";
+import { REPO_ROOT, openStack } from "../engine/workspace";
+import { gateViolations, plannedSteps, summarize } from "./planAnalysis";
+import { kubectlPath, validateRelease } from "./validate";
+
+export class ReleaseError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "ReleaseError";
+    }
+}
+
+export interface ReleaseOptions {
+    stack: string;
+    /** Directory with Pulumi.yaml and the stack files. Default: the repository root. */
+    workDir?: string;
+    /** Apply without asking. */
+    yes?: boolean;
+    /** Allow the plan to delete or replace data-bearing resources in guarded stacks. */
+    allowDataLoss?: boolean;
+    /** Seconds each workload may take to roll out during validation. Default 300. */
+    rolloutTimeoutSeconds?: number;
+    /** Where progress goes. Default: stdout. */
+    log?: (line: string) => void;
+    /** Asks the operator; default: a terminal prompt (refuses without a terminal). */
+    confirm?: (question: string) => Promise<boolean>;
+}
+
+/** A change of the stack's configuration: full keys → new values (undefined removes the key). */
+export type ConfigChange = Record<string, unknown>;
+
+/** The stack file of `stack`, its settings parsed and validated. */
+export function stackSettings(stack: string, workDir: string = REPO_ROOT): StackConfig {
+    return parseStackConfig(stack, stackRawConfig(stack, workDir));
+}
+
+const stackFile = (options: ReleaseOptions) => path.join(options.workDir ?? REPO_ROOT, `Pulumi.${options.stack}.yaml`);
+
+/** Writes `change` into the stack file, touching only what differs (comments and layout stay); returns the old text. */
+function writeChange(file: string, change: ConfigChange): string {
+    const before = fs.readFileSync(file, "utf8");
+    const document = parseDocument(before);
+    for (const [key, value] of Object.entries(change)) {
+        mergeInto(document, ["config", key], value);
+    }
+    fs.writeFileSync(file, document.toString({ lineWidth: 0, flowCollectionPadding: true }));
+    return before;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+    value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** Sets `value` at `at`, recursing into maps so unchanged entries keep their formatting. */
+function mergeInto(document: Document, at: string[], value: unknown): void {
+    if (value === undefined) {
+        document.deleteIn(at);
+        return;
+    }
+    const existing = document.getIn(at, true);
+    if (isPlainObject(value) && isMap(existing)) {
+        for (const item of existing.items) {
+            const name = String(isScalar(item.key) ? item.key.value : item.key);
+            if (!(name in value)) {
+                document.deleteIn([...at, name]);
+            }
+        }
+        for (const [name, inner] of Object.entries(value)) {
+            mergeInto(document, [...at, name], inner);
+        }
+    } else if (!(isScalar(existing) && existing.value === value)) {
+        document.setIn(at, document.createNode(value));
+    }
+}
+
+async function defaultConfirm(question: string): Promise<boolean> {
+    if (!process.stdin.isTTY) {
+        throw new ReleaseError(`${question} — no terminal to ask; re-run with --yes to apply without asking`);
+    }
+    const readline = await import("readline/promises");
+    const prompt = readline.createInterface({ input: process.stdin, output: process.stdout });
+    try {
+        return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());
+    } finally {
+        prompt.close();
+    }
+}
+
+/** Preview with the policy pack and a saved plan; returns the plan file, refusing what the gates forbid. */
+async function previewGated(stack: auto.Stack, options: ReleaseOptions, log: (line: string) => void): Promise<{ plan: string; changes: number }> {
+    const plan = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "plan.json");
+    const events: auto.EngineEvent[] = [];
+    const policyConfig = path.join(REPO_ROOT, "policy", `config.${options.stack}.json`);
+    try {
+        await stack.preview({
+            plan,
+            diff: true,
+            policyPacks: [path.join(REPO_ROOT, "policy")],
+            policyPackConfigs: fs.existsSync(policyConfig) ? [policyConfig] : [],
+            onEvent: (event) => events.push(event),
+            onOutput: (text) => log(text.trimEnd()),
+        });
+    } catch (error) {
+        throw new ReleaseError(`preview of ${options.stack} failed (program error or policy violation); nothing was applied:\n${errorText(error)}`);
+    }
+    const steps = plannedSteps(events);
+    log(`plan for ${options.stack}: ${describeSummary(summarize(steps))}`);
+    const violations = gateViolations(steps, { stack: options.stack, allowDataLoss: options.allowDataLoss });
+    if (violations.length > 0) {
+        throw new ReleaseError(`refused; nothing was applied:\n  - ${violations.join("\n  - ")}\n(--allow-data-loss overrides this)`);
+    }
+    return { plan, changes: steps.length };
+}
+
+function describeSummary(summary: Record<string, Record<string, number>>): string {
+    const parts = Object.entries(summary).map(
+        ([op, types]) => `${op}: ${Object.entries(types).map(([type, n]) => `${n} ${type.split(":").pop()}`).join(", ")}`,
+    );
+    return parts.length > 0 ? parts.join("; ") : "no changes";
+}
+
+function errorText(error: unknown): string {
+    const text = error instanceof auto.CommandError || error instanceof Error ? error.message : String(error);
+    // The CLI's own diagnostics are what the operator needs; keep the tail.
+    return text.split("\n").slice(-40).join("\n");
+}
+
+/** Previews and applies the stack as its file now says (used for rollbacks too). */
+async function previewAndApply(stack: auto.Stack, options: ReleaseOptions, log: (line: string) => void, ask: boolean): Promise<void> {
+    const { plan, changes } = await previewGated(stack, options, log);
+    if (changes === 0) {
+        log(`${options.stack}: nothing to change`);
+        return;
+    }
+    if (ask && !options.yes) {
+        const confirm = options.confirm ?? defaultConfirm;
+        if (!(await confirm(`Apply this plan to ${options.stack}?`))) {
+            throw new ReleaseError(`not applied to ${options.stack}: declined`);
+        }
+    }
+    try {
+        await stack.up({ plan, onOutput: (text) => log(text.trimEnd()) });
+    } catch (error) {
+        throw new ReleaseError(`up of ${options.stack} failed:\n${errorText(error)}`);
+    }
+}
+
+/** Validates the stack on its cluster; an empty list means healthy. Render mode has nothing to run. */
+function validate(settings: StackConfig, options: ReleaseOptions, log: (line: string) => void, services: string[]): string[] {
+    if (settings.renderYamlToDirectory) {
+        log(`${options.stack}: render mode (manifests in ${settings.renderYamlToDirectory}); nothing runs, so there is nothing to validate`);
+        return [];
+    }
+    log(`validating ${options.stack}: rollouts in ${settings.namespace}, then /readyz of ${services.join(", ")} through the Service`);
+    return validateRelease(kubectlPath(REPO_ROOT), {
+        namespace: settings.namespace,
+        services,
+        rolloutTimeoutSeconds: options.rolloutTimeoutSeconds ?? 300,
+    });
+}
+
+/** The Services whose health proves the release: the live frontend, and each colour's for blue-green. */
+export function healthServices(settings: StackConfig): string[] {
+    return settings.frontend.blueGreen ? ["frontend", "frontend-blue", "frontend-green"] : ["frontend"];
+}
+
+/**
+ * Applies `change` to the stack. On a failed apply or validation the stack file is restored and
+ * applied again (when the stack had a release before), and a ReleaseError says what failed.
+ */
+export async function applyRelease(options: ReleaseOptions, change: ConfigChange, what: string): Promise<auto.OutputMap> {
+    const log = options.log ?? ((line: string) => console.log(line));
+    const file = stackFile(options);
+    const stack = await openStack({ stack: options.stack, workDir: options.workDir });
+    const hadRelease = ((await stack.exportStack()).deployment?.resources ?? []).length > 0;
+    log(`${options.stack}: ${what}`);
+    const before = writeChange(file, change);
+    let settings: StackConfig;
+    try {
+        settings = stackSettings(options.stack, options.workDir);
+        await previewAndApply(stack, options, log, true);
+    } catch (error) {
+        // Nothing was applied, or the apply itself failed: the file goes back either way.
+        fs.writeFileSync(file, before);
+        if (error instanceof ReleaseError && /^up of/.test(error.message) && hadRelease) {
+            await rollBack(stack, options, log, before);
+        }
+        throw error;
+    }
+    const failures = validate(settings, options, log, healthServices(settings));
+    if (failures.length > 0) {
+        fs.writeFileSync(file, before);
+        const restored = hadRelease ? await rollBack(stack, options, log, before) : "first release of this stack: there is no previous release to restore";
+        throw new ReleaseError(`validation of ${options.stack} failed:\n  - ${failures.join("\n  - ")}\n${restored}`);
+    }
+    log(`${options.stack}: released${settings.renderYamlToDirectory ? " (render mode: not validated)" : " and validated"}`);
+    return stack.outputs();
+}
+
+/** Re-applies the previous stack file. */
+async function rollBack(stack: auto.Stack, options: ReleaseOptions, log: (line: string) => void, previous: string): Promise<string> {
+    log(`${options.stack}: restoring the previous release`);
+    fs.writeFileSync(stackFile(options), previous);
+    try {
+        // A rollback restores data-bearing resources to what they were; the gates still apply.
+        await previewAndApply(stack, { ...options, yes: true }, log, false);
+        return "the previous release was restored";
+    } catch (error) {
+        return `restoring the previous release failed too:\n${errorText(error)}`;
+    }
+}
+
+/** Full key of a project setting. */
+export const key = (name: string) => `${PROJECT}:${name}`;

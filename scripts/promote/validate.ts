@@ -1,0 +1,76 @@
+/**
+ * Checks a release on its cluster after `up`: every workload of the namespace rolled out, and the
+ * frontend answers its health endpoint through its Service (reached via the API server's service
+ * proxy, so it works for ClusterIP Services and needs no port on the machine).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+export interface ValidationTarget {
+    namespace: string;
+    /** Services (port named "http") whose /readyz must answer 200, e.g. ["frontend"]. */
+    services: string[];
+    /** Per workload. */
+    rolloutTimeoutSeconds: number;
+}
+
+/** kubectl: $KUBECTL, else on PATH, else the one the local cluster built. */
+export function kubectlPath(repoRoot: string): string {
+    if (process.env.KUBECTL) {
+        return process.env.KUBECTL;
+    }
+    const onPath = (process.env.PATH ?? "").split(path.delimiter).map((dir) => path.join(dir, "kubectl"));
+    const local = path.join(repoRoot, ".cache", "cluster", "bin", "kubectl");
+    const found = [...onPath, local].find((candidate) => fs.existsSync(candidate));
+    if (!found) {
+        throw new Error("validation needs kubectl: none on PATH, $KUBECTL unset, and no local cluster build (npm run cluster -- up)");
+    }
+    return found;
+}
+
+function run(kubectl: string, args: string[]): { ok: boolean; output: string } {
+    const result = spawnSync(kubectl, args, { encoding: "utf8" });
+    const output = `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? result.error.message : ""}`.trim();
+    return { ok: result.status === 0, output };
+}
+
+/** What failed (empty when the release is healthy). */
+export function validateRelease(kubectl: string, target: ValidationTarget): string[] {
+    const failures: string[] = [];
+    const listed = run(kubectl, ["-n", target.namespace, "get", "deployments,statefulsets", "-o", "name"]);
+    if (!listed.ok) {
+        return [`could not list the workloads of ${target.namespace}: ${listed.output}`];
+    }
+    const workloads = listed.output.split("\n").filter(Boolean);
+    if (workloads.length === 0) {
+        failures.push(`no workloads in namespace ${target.namespace}`);
+    }
+    for (const workload of workloads) {
+        const status = run(kubectl, ["-n", target.namespace, "rollout", "status", workload, `--timeout=${target.rolloutTimeoutSeconds}s`]);
+        if (!status.ok) {
+            failures.push(`${workload} did not roll out within ${target.rolloutTimeoutSeconds}s: ${status.output}`);
+        }
+    }
+    for (const service of target.services) {
+        const url = `/api/v1/namespaces/${target.namespace}/services/${service}:http/proxy/readyz`;
+        const health = run(kubectl, ["get", "--raw", url]);
+        if (!health.ok) {
+            failures.push(`service ${service} did not answer /readyz: ${health.output}`);
+        }
+    }
+    return failures;
+}
+
+/** The version the frontend behind `service` reports on /version. */
+export function servedVersion(kubectl: string, namespace: string, service: string): string | undefined {
+    const answer = run(kubectl, ["get", "--raw", `/api/v1/namespaces/${namespace}/services/${service}:http/proxy/version`]);
+    if (!answer.ok) {
+        return undefined;
+    }
+    try {
+        return (JSON.parse(answer.output) as { version?: string }).version;
+    } catch {
+        return undefined;
+    }
+}
