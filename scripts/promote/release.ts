@@ -117,7 +117,7 @@ async function previewGated(stack: auto.Stack, options: ReleaseOptions, log: (li
             onOutput: (text) => log(text.trimEnd()),
         });
     } catch (error) {
-        throw new ReleaseError(`preview of ${options.stack} failed (program error or policy violation); nothing was applied:\n${errorText(error)}`);
+        throw new ReleaseError(`preview of ${options.stack} failed (a program error, a policy violation or a protected resource); nothing was applied:\n${errorText(error)}`);
     }
     const steps = plannedSteps(events);
     log(`plan for ${options.stack}: ${describeSummary(summarize(steps))}`);
@@ -135,10 +135,13 @@ function describeSummary(summary: Record<string, Record<string, number>>): strin
     return parts.length > 0 ? parts.join("; ") : "no changes";
 }
 
+/** The CLI's error lines (what the operator needs), or the tail of the message when there are none. */
 function errorText(error: unknown): string {
-    const text = error instanceof auto.CommandError || error instanceof Error ? error.message : String(error);
-    // The CLI's own diagnostics are what the operator needs; keep the tail.
-    return text.split("\n").slice(-40).join("\n");
+    const text = error instanceof Error ? error.message : String(error);
+    const lines = text.split("\n");
+    const errors = [...new Set(lines.filter((l) => /\berror:/.test(l)).map((l) => l.trim()))];
+    const policy = lines.filter((l) => /mandatory|advisory/.test(l)).map((l) => l.trim());
+    return (errors.length > 0 ? [...errors, ...policy] : lines.slice(-20)).join("\n");
 }
 
 /** Previews and applies the stack as its file now says (used for rollbacks too). */

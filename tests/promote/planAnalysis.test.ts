@@ -1,9 +1,42 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 import { gateViolations, plannedSteps, summarize } from "../../scripts/promote/planAnalysis";
 
-// Engine events as the Automation API delivers them (resourcePreEvent per planned step). These are
-// written by hand in that shape; replace them with a recorded preview once the engine runs here.
+/**
+ * Previews recorded from the real engine by tests/engine/release.engine.ts (RECORD_FIXTURES=1):
+ * promoting a release to staging, and resizing staging's database volume.
+ */
+const recorded = (name: string): EngineEvent[] =>
+    JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8")) as EngineEvent[];
+
+describe("plan analysis of recorded previews", () => {
+    it("a promotion to staging: updates of the three Deployments and their components, nothing destroyed", () => {
+        const steps = plannedSteps(recorded("staging-promotion.json"));
+        assert.deepEqual(summarize(steps), {
+            update: {
+                "fastapi-k8s:index:BlueGreenService": 1,
+                "fastapi-k8s:index:WebService": 3,
+                "kubernetes:apps/v1:Deployment": 3,
+            },
+        });
+        assert.deepEqual(gateViolations(steps, { stack: "staging" }), []);
+    });
+
+    it("a volume resize: the engine replaces the StatefulSet, and staging refuses unless allowed", () => {
+        const steps = plannedSteps(recorded("staging-storage-resize.json"));
+        const statefulSetOps = steps.filter((s) => s.type === "kubernetes:apps/v1:StatefulSet").map((s) => s.op).sort();
+        assert.deepEqual(statefulSetOps, ["create-replacement", "delete-replaced", "replace"]);
+        const violations = gateViolations(steps, { stack: "staging" });
+        assert.equal(violations.length, 3);
+        assert.ok(violations.every((v) => /StatefulSet "postgres", which holds data/.test(v)));
+        assert.deepEqual(gateViolations(steps, { stack: "staging", allowDataLoss: true }), []);
+        assert.deepEqual(gateViolations(steps, { stack: "dev" }), []);
+    });
+});
+
+// Hand-written events in the same shape, for the data-bearing types no recorded preview destroys.
 let sequence = 0;
 function pre(op: OpType, type: string, name: string): EngineEvent {
     const urn = `urn:pulumi:staging::fastapi-k8s::fastapi-k8s:index:PostgresDatabase$${type}::${name}`;
