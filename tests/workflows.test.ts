@@ -39,4 +39,25 @@ describe("GitHub workflows", function () {
             assert.notEqual(lint([file]).status, 0, `variant ${i} is reported`);
         });
     });
+
+    it("checks the release workflow against its local action and job graph", () => {
+        const original = fs.readFileSync(path.join(WORKFLOWS, "main.yml"), "utf8");
+        const variants: Array<[string, RegExp]> = [
+            [original.replace("kubeconfig: ${{ secrets.KUBECONFIG }}", "kubeconfg: ${{ secrets.KUBECONFIG }}"), /missing input "kubeconfig"/],
+            [original.replace("needs: staging", "needs: stagin"), /job "prod" needs job "stagin" which does not exist/],
+        ];
+        variants.forEach(([text, finding], i) => {
+            assert.notEqual(text, original, `variant ${i} changes the workflow`);
+            // Inside the repository, so actionlint resolves ./.github/actions/release-tools.
+            const file = path.join(WORKFLOWS, `.broken-${process.pid}-${i}.yml`);
+            fs.writeFileSync(file, text);
+            try {
+                const result = lint([file]);
+                assert.notEqual(result.status, 0, `variant ${i} is reported`);
+                assert.match(result.stdout, finding);
+            } finally {
+                fs.rmSync(file);
+            }
+        });
+    });
 });

@@ -51,15 +51,12 @@ export function getEngine(): Promise<Engine> {
     return engine;
 }
 
-/** Environment for every CLI call: no update checks, no plugin downloads, local providers first. */
+/** Environment for every CLI call: no update checks; with the engine built here, its providers and no downloads. */
 function engineEnv(found: Engine, passphrase: Record<string, string>, backendUrl: string): Record<string, string> {
-    const env: Record<string, string> = {
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_BACKEND_URL: backendUrl,
-        ...passphrase,
-    };
+    const env: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_BACKEND_URL: backendUrl, ...passphrase };
     if (found.binDir) {
+        // The engine built here has its providers beside it; it must never try to download one.
+        env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = "true";
         env.PATH = `${found.binDir}${path.delimiter}${process.env.PATH ?? ""}`;
         env.PULUMI_HOME = path.join(path.dirname(found.binDir), "home");
     }

@@ -201,8 +201,9 @@ export async function applyRelease(options: ReleaseOptions, change: ConfigChange
     } catch (error) {
         // Nothing was applied, or the apply itself failed: the file goes back either way.
         fs.writeFileSync(file, before);
-        if (error instanceof ReleaseError && /^up of/.test(error.message) && hadRelease) {
-            await rollBack(stack, options, log, before);
+        if (error instanceof ReleaseError && /^up of/.test(error.message)) {
+            const restored = hadRelease ? await rollBack(stack, options, log, before) : "first release of this stack: there is no previous release to restore";
+            throw new ReleaseError(`${error.message}\n${restored}`);
         }
         throw error;
     }
@@ -216,17 +217,21 @@ export async function applyRelease(options: ReleaseOptions, change: ConfigChange
     return stack.outputs();
 }
 
-/** Re-applies the previous stack file. */
+/** Re-applies the previous stack file and validates it again. */
 async function rollBack(stack: auto.Stack, options: ReleaseOptions, log: (line: string) => void, previous: string): Promise<string> {
     log(`${options.stack}: restoring the previous release`);
     fs.writeFileSync(stackFile(options), previous);
     try {
         // A rollback restores data-bearing resources to what they were; the gates still apply.
         await previewAndApply(stack, { ...options, yes: true }, log, false);
-        return "the previous release was restored";
     } catch (error) {
         return `restoring the previous release failed too:\n${errorText(error)}`;
     }
+    const settings = stackSettings(options.stack, options.workDir);
+    const failures = validate(settings, options, log, healthServices(settings));
+    return failures.length === 0
+        ? "the previous release was restored and validates"
+        : `the previous release was restored but does not validate either:\n  - ${failures.join("\n  - ")}`;
 }
 
 /** Full key of a project setting. */

@@ -340,6 +340,154 @@ def test_a_settings_change_rolls_the_frontend_without_dropping_requests(cluster,
     assert len(outcomes) > 50 and failures == [], f"{len(failures)} of {len(outcomes)} requests failed during the rollout"
 
 
+# ---- Releases through the real Pulumi engine (scripts/engine, scripts/promote) -------------------
+
+def release(engine: dict, *args: str, check: bool = True, timeout: float = 1200) -> subprocess.CompletedProcess:
+    """Runs a release command (npm run deploy/promote/switch/status) against the scratch project."""
+    return sh("npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "promote" / "cli.ts"),
+              *args, "--work-dir", str(engine["project"]), check=check, env=engine["env"], timeout=timeout)
+
+
+def registry_digest(builder: "ImageBuilder", ref: str) -> str:
+    repository = ref.rsplit(":", 1)[0]
+    digests = sh("docker", "inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", ref, env=builder.env).stdout.split()
+    return next(d for d in digests if d.startswith(repository + "@"))
+
+
+def edit_stack_file(path: Path, edit) -> None:
+    settings = yaml.safe_load(path.read_text())
+    edit(settings["config"])
+    path.write_text(yaml.safe_dump(settings, sort_keys=False))
+
+
+@pytest.fixture(scope="module")
+def engine(cluster, builder, platform, tmp_path_factory):
+    """A scratch copy of the project whose dev and staging stacks deploy to the local cluster.
+
+    Differences from the repository's stack files, and why: Postgres comes from the local registry
+    by digest (nothing can be pulled from outside); dev's frontend is version 1.1.0 so the colours
+    are told apart after a promotion; staging's frontend has no Ingress (no ingress controller runs
+    here, and the provider waits for an Ingress to get an address), its requests are smaller (one
+    2-core node), and its current release is this build (as if promoted before).
+    """
+    # The kubectl-applied platform makes way: the engine deploys the dev stack itself.
+    kubectl("delete", "namespace", "fastapi-dev", "--wait=true", "--timeout=240s", timeout=260)
+    project = tmp_path_factory.mktemp("project")
+    refs = json.loads(sh("bash", str(REPO / "scripts" / "publish-images.sh"), f"{REGISTRY}/fastapi-k8s",
+                         f"e2e-{secrets.token_hex(4)}", str(project / "refs.json"), env=builder.env).stdout)
+    postgres = registry_digest(builder, f"{REGISTRY}/fastapi-k8s/postgres:e2e")
+    (project / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
+    (project / "stacks").symlink_to(REPO / "stacks")
+    for stack in ("dev", "staging"):
+        (project / f"Pulumi.{stack}.yaml").write_text((REPO / f"Pulumi.{stack}.yaml").read_text())
+
+    def dev(config: dict) -> None:
+        config["fastapi-k8s:postgres"]["image"] = postgres
+        config["fastapi-k8s:frontend"]["version"] = "1.1.0"
+        config["fastapi-k8s:backend"]["rolloutTimeoutSeconds"] = 60
+
+    def staging(config: dict) -> None:
+        config["fastapi-k8s:postgres"]["image"] = postgres
+        config["fastapi-k8s:images"]["refs"] = refs
+        del config["fastapi-k8s:frontend"]["ingress"]
+        for tier in ("frontend", "backend", "analytics"):
+            config[f"fastapi-k8s:{tier}"]["resources"]["requests"]["cpu"] = "20m"
+        config["fastapi-k8s:postgres"]["resources"]["requests"]["cpu"] = "50m"
+
+    edit_stack_file(project / "Pulumi.dev.yaml", dev)
+    edit_stack_file(project / "Pulumi.staging.yaml", staging)
+    env = {**os.environ, "KUBECONFIG": str(KUBECONFIG), "KUBECTL": str(REPO / ".cache" / "cluster" / "bin" / "kubectl"),
+           "PULUMI_BACKEND_URL": f"file://{project / 'state'}", "PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(24)}
+    (project / "state").mkdir()
+    return {"project": project, "refs": refs, "env": env}
+
+
+def stack_file_refs(engine: dict, stack: str) -> dict:
+    return yaml.safe_load((engine["project"] / f"Pulumi.{stack}.yaml").read_text())["config"]["fastapi-k8s:images"]["refs"]
+
+
+class BoundedLoad:
+    """GETs /version on the platform every 50 ms while a release runs: at most 4000 requests."""
+
+    def __init__(self) -> None:
+        self.outcomes: list[int] = []
+        self.stop = threading.Event()
+        self.worker = threading.Thread(target=self.run)
+
+    def run(self) -> None:
+        with httpx.Client(base_url=PLATFORM_URL, timeout=5) as http:
+            while not self.stop.is_set() and len(self.outcomes) < 4000:
+                try:
+                    self.outcomes.append(http.get("/version").status_code)
+                except httpx.HTTPError:
+                    self.outcomes.append(0)
+                time.sleep(0.05)
+
+    def __enter__(self):
+        self.worker.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.worker.join(30)
+
+
+def test_the_engine_deploys_dev_from_published_images_and_validates_it(cluster, engine):
+    started = time.monotonic()
+    result = release(engine, "deploy", "dev", "--images", str(engine["project"] / "refs.json"), "--yes")
+    cluster["engine_deploy_dev_seconds"] = round(time.monotonic() - started, 1)
+    assert "dev: released and validated" in result.stdout, result.stdout[-3000:]
+    assert stack_file_refs(engine, "dev") == engine["refs"]
+    page = httpx.get(PLATFORM_URL, timeout=30)
+    assert page.status_code == 200 and "FastAPI on Kubernetes (dev)" in page.text
+    images = {p["metadata"]["labels"]["app.kubernetes.io/name"]: p["spec"]["containers"][0]["image"]
+              for p in json.loads(kubectl("-n", "fastapi-dev", "get", "pods", "-o", "json").stdout)["items"]}
+    assert images["backend"] == engine["refs"]["backend"], images
+
+
+def test_a_release_that_cannot_roll_out_is_rolled_back_while_the_old_pods_serve(cluster, engine):
+    bad = {**engine["refs"], "backend": engine["refs"]["backend"].split("@")[0] + "@sha256:" + "0" * 64}
+    bad_file = engine["project"] / "bad-refs.json"
+    bad_file.write_text(json.dumps(bad))
+    started = time.monotonic()
+    with BoundedLoad() as load:
+        result = release(engine, "deploy", "dev", "--images", str(bad_file), "--yes", "--rollout-timeout", "90", check=False)
+        wait_until_true(lambda: len(pods_of("backend")) == 1, 120, "the failed backend pod to go")
+    cluster["failed_release_and_rollback_seconds"] = round(time.monotonic() - started, 1)
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "up of dev failed" in result.stderr and "the previous release was restored and validates" in result.stderr, result.stderr[-3000:]
+    assert stack_file_refs(engine, "dev") == engine["refs"], "the stack file holds the previous release again"
+    assert pods_of("backend")[0]["spec"]["containers"][0]["image"] == engine["refs"]["backend"]
+    failures = [code for code in load.outcomes if code != 200]
+    cluster["failed_release_requests"] = len(load.outcomes)
+    cluster["failed_release_failed_requests"] = len(failures)
+    assert len(load.outcomes) > 50 and failures == [], f"{len(failures)} of {len(load.outcomes)} requests failed"
+
+
+def staging_status(engine: dict) -> dict:
+    return json.loads(release(engine, "status", "staging").stdout)
+
+
+def test_promotion_to_staging_validates_and_a_blue_green_switch_moves_live_traffic(cluster, engine):
+    started = time.monotonic()
+    result = release(engine, "promote", "--to", "staging", "--yes")
+    cluster["engine_promote_staging_seconds"] = round(time.monotonic() - started, 1)
+    assert "staging: released and validated" in result.stdout, result.stdout[-3000:]
+    assert stack_file_refs(engine, "staging") == engine["refs"]
+    status = staging_status(engine)
+    assert (status["activeColor"], status["live"], status["blue"], status["green"]) == ("blue", "1.0.0", "1.0.0", "1.1.0"), status
+
+    started = time.monotonic()
+    release(engine, "switch", "staging", "green", "--yes")
+    cluster["engine_switch_seconds"] = round(time.monotonic() - started, 1)
+    status = staging_status(engine)
+    assert (status["activeColor"], status["live"]) == ("green", "1.1.0"), status
+
+    release(engine, "switch", "staging", "blue", "--yes")  # the rollback of a switch is a switch
+    status = staging_status(engine)
+    assert (status["activeColor"], status["live"], status["green"]) == ("blue", "1.0.0", "1.1.0"), status
+
+
 def test_down_leaves_nothing_behind(cluster):
     assert cluster_processes(), "the cluster's processes are visible while it runs"
     sh(*CLUSTER, "down", timeout=600)
