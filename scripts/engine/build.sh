@@ -76,7 +76,9 @@ build_kubernetes_provider() {
     log "building pulumi-resource-kubernetes $KUBERNETES_PROVIDER_VERSION"
     local dir upstream version
     dir="$(workdir kubernetes)"
-    upstream="$(cd "$dir" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes"
+    # `go mod download` fetches the module when the cache is cold (`go list -m` would not).
+    upstream="$(cd "$dir" && go mod download -json github.com/pulumi/pulumi-kubernetes/provider/v4 |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')/cmd/pulumi-resource-kubernetes"
     version="$(provider_version kubernetes "$KUBERNETES_PROVIDER_VERSION")"
     python3 - "$upstream" "$dir" "$version" <<'EOF'
 import json, sys
