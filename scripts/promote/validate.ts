@@ -29,6 +29,9 @@ export function kubectlPath(repoRoot: string): string {
     return found;
 }
 
+/** The API server's proxy to a Service's port named "http": traffic goes through the Service itself. */
+const serviceProxyPath = (namespace: string, service: string, route: string) => `/api/v1/namespaces/${namespace}/services/${service}:http/proxy${route}`;
+
 function run(kubectl: string, args: string[]): { ok: boolean; output: string } {
     const result = spawnSync(kubectl, args, { encoding: "utf8" });
     const output = `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? result.error.message : ""}`.trim();
@@ -53,8 +56,7 @@ export function validateRelease(kubectl: string, target: ValidationTarget): stri
         }
     }
     for (const service of target.services) {
-        const url = `/api/v1/namespaces/${target.namespace}/services/${service}:http/proxy/readyz`;
-        const health = run(kubectl, ["get", "--raw", url]);
+        const health = run(kubectl, ["get", "--raw", serviceProxyPath(target.namespace, service, "/readyz")]);
         if (!health.ok) {
             failures.push(`service ${service} did not answer /readyz: ${health.output}`);
         }
@@ -64,7 +66,7 @@ export function validateRelease(kubectl: string, target: ValidationTarget): stri
 
 /** The version the frontend behind `service` reports on /version. */
 export function servedVersion(kubectl: string, namespace: string, service: string): string | undefined {
-    const answer = run(kubectl, ["get", "--raw", `/api/v1/namespaces/${namespace}/services/${service}:http/proxy/version`]);
+    const answer = run(kubectl, ["get", "--raw", serviceProxyPath(namespace, service, "/version")]);
     if (!answer.ok) {
         return undefined;
     }

@@ -19,17 +19,32 @@ export interface ScratchStack {
     remove(): void;
 }
 
-/** `config` (full keys) replaces those keys of the stack file in the copy. */
-export async function scratchStack(stackName: string, config: Record<string, unknown> = {}): Promise<ScratchStack> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `engine-${stackName}-`));
+/**
+ * A temp project directory: Pulumi.yaml, the stack files of `stacks` (each with `configFor(stack,
+ * dir)`, full keys, replacing those keys) and `stacks/` linked, since the CLI checks that the
+ * project's `main` exists even though the program runs inline.
+ */
+export function scratchProject(
+    stacks: readonly string[],
+    configFor: (stack: string, dir: string) => Record<string, unknown> = () => ({}),
+): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-"));
     fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    // Overrides go into the stack file itself: objects stay objects, as the project declares them.
-    const stackFile = `Pulumi.${stackName}.yaml`;
-    const settings = parse(fs.readFileSync(path.join(REPO_ROOT, stackFile), "utf8")) as { config: Record<string, unknown> };
-    settings.config = { ...settings.config, ...config };
-    fs.writeFileSync(path.join(dir, stackFile), stringify(settings));
-    // The CLI checks that the project's `main` exists even though the program runs inline.
     fs.symlinkSync(path.join(REPO_ROOT, "stacks"), path.join(dir, "stacks"));
+    for (const stackName of stacks) {
+        const config = configFor(stackName, dir);
+        // Overrides go into the stack file itself: objects stay objects, as the project declares them.
+        const stackFile = `Pulumi.${stackName}.yaml`;
+        const settings = parse(fs.readFileSync(path.join(REPO_ROOT, stackFile), "utf8")) as { config: Record<string, unknown> };
+        settings.config = { ...settings.config, ...config };
+        fs.writeFileSync(path.join(dir, stackFile), stringify(settings));
+    }
+    return dir;
+}
+
+/** One stack of a scratch project, with its own file backend and passphrase. */
+export async function scratchStack(stackName: string, config: Record<string, unknown> = {}): Promise<ScratchStack> {
+    const dir = scratchProject([stackName], () => config);
     const stack = await openStack({
         stack: stackName,
         workDir: dir,

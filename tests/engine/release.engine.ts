@@ -11,7 +11,6 @@
 import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
@@ -19,6 +18,7 @@ import { deploy, promote, switchColor } from "../../scripts/promote/commands";
 import { ReleaseOptions, key, stackSettings } from "../../scripts/promote/release";
 import { promotedSettings, releaseOf } from "../../scripts/promote/releaseConfig";
 import { REPO_ROOT, openStack } from "../../scripts/engine/workspace";
+import { scratchProject } from "./project";
 import { STACKS } from "../harness/stackFiles";
 import { recordTiming } from "./timings";
 
@@ -81,13 +81,7 @@ describe("release commands on the real engine (render mode)", function () {
     }
 
     before(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "release-"));
-        fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-        fs.symlinkSync(path.join(REPO_ROOT, "stacks"), path.join(dir, "stacks"));
-        for (const stack of STACKS) {
-            const text = fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8");
-            fs.writeFileSync(fileOf(stack), `${text}  fastapi-k8s:renderYamlToDirectory: ${path.join(dir, "rendered", stack)}\n`);
-        }
+        dir = scratchProject(STACKS, (stack, project) => ({ "fastapi-k8s:renderYamlToDirectory": path.join(project, "rendered", stack) }));
         process.env.PULUMI_BACKEND_URL = `file://${path.join(dir, "state")}`;
         process.env.PULUMI_CONFIG_PASSPHRASE = crypto.randomBytes(24).toString("base64url");
     });
