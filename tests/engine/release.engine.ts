@@ -134,6 +134,24 @@ describe("release commands on the real engine (render mode)", function () {
         assert.ok(fs.existsSync(path.join(dir, "rendered", "staging", "1-manifest", "apps_v1-deployment-fastapi-staging-frontend-green.yaml")), "the idle colour keeps running");
     });
 
+    it("restores the previous release when validation fails after a successful apply", async () => {
+        const stack = await openStack({ stack: "dev", workDir: dir });
+        const updates = (await stack.history()).length;
+        const calls: string[][] = [];
+        // Fails the new release, passes the restored one: the path a failed health check takes.
+        const validator = (_: unknown, services: string[]) => (calls.push(services), calls.length === 1 ? ["frontend did not answer /readyz (injected)"] : []);
+        await assert.rejects(deploy({ ...options("dev", { validator }), imagesFile: writeRefs(digestRefs("broken")) }), (error: Error) => {
+            assert.match(error.message, /validation of dev failed:\n {2}- frontend did not answer \/readyz \(injected\)/);
+            assert.match(error.message, /the previous release was restored and validates/);
+            return true;
+        });
+        assert.deepStrictEqual(calls, [["frontend"], ["frontend"]]);
+        assert.deepStrictEqual(configOf("dev")["fastapi-k8s:images"].refs, digestRefs("v1"), "the stack file holds the previous release");
+        assert.strictEqual(imageOf("dev", "frontend"), digestRefs("v1").frontend, "the previous images are applied again");
+        assert.deepStrictEqual((await stack.outputs()).images.value, digestRefs("v1"), "the outputs name the validated release");
+        assert.strictEqual((await stack.history()).length, updates + 2, "the release and its restore");
+    });
+
     it("applies nothing when the operator declines", async () => {
         await refused("prod", () => promote(options("prod", { yes: false, confirm: async () => false })), /declined/);
     });
