@@ -202,34 +202,36 @@ export async function applyRelease(options: ReleaseOptions, change: ConfigChange
     const hadRelease = ((await stack.exportStack()).deployment?.resources ?? []).length > 0;
     log(`${options.stack}: ${what}`);
     const before = writeChange(file, change);
+    // Puts the stack file back and, when there was a release before, applies and validates it.
+    const restorePrevious = async (): Promise<string> => {
+        fs.writeFileSync(file, before);
+        return hadRelease
+            ? rollBack(stack, options, log)
+            : "first release of this stack: there is no previous release to restore; what was applied stays for inspection";
+    };
     let settings: StackConfig;
     try {
         settings = stackSettings(options.stack, options.workDir);
         await previewAndApply(stack, options, log, true);
     } catch (error) {
-        // Nothing was applied, or the apply itself failed: the file goes back either way.
-        fs.writeFileSync(file, before);
         if (error instanceof ReleaseError && /^up of/.test(error.message)) {
-            const restored = hadRelease ? await rollBack(stack, options, log, before) : "first release of this stack: there is no previous release to restore";
-            throw new ReleaseError(`${error.message}\n${restored}`);
+            throw new ReleaseError(`${error.message}\n${await restorePrevious()}`);
         }
+        fs.writeFileSync(file, before); // refused or invalid before anything was applied
         throw error;
     }
     const failures = validate(settings, options, log, healthServices(settings));
     if (failures.length > 0) {
-        fs.writeFileSync(file, before);
-        const restored = hadRelease ? await rollBack(stack, options, log, before) : "first release of this stack: there is no previous release to restore";
-        throw new ReleaseError(`validation of ${options.stack} failed:\n  - ${failures.join("\n  - ")}\n${restored}`);
+        throw new ReleaseError(`validation of ${options.stack} failed:\n  - ${failures.join("\n  - ")}\n${await restorePrevious()}`);
     }
     const validated = !settings.renderYamlToDirectory || options.validator !== undefined;
     log(`${options.stack}: released${validated ? " and validated" : " (render mode: not validated)"}`);
     return stack.outputs();
 }
 
-/** Re-applies the previous stack file and validates it again. */
-async function rollBack(stack: auto.Stack, options: ReleaseOptions, log: (line: string) => void, previous: string): Promise<string> {
+/** Applies the (already restored) stack file again and validates it. */
+async function rollBack(stack: auto.Stack, options: ReleaseOptions, log: (line: string) => void): Promise<string> {
     log(`${options.stack}: restoring the previous release`);
-    fs.writeFileSync(stackFile(options), previous);
     try {
         // A rollback restores data-bearing resources to what they were; the gates still apply.
         await previewAndApply(stack, { ...options, yes: true }, log, false);
