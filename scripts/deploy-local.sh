@@ -26,9 +26,7 @@ export DOCKER_HOST
 log "images, pushed to $registry and deployed by digest"
 mkdir -p "$project"
 bash scripts/publish-images.sh "$registry/fastapi-k8s" "$release_tag" "$project/refs.json" >/dev/null
-bash scripts/build-image.sh postgres "$registry/fastapi-k8s/postgres:$release_tag" >/dev/null
-docker push -q "$registry/fastapi-k8s/postgres:$release_tag" >/dev/null
-postgres="$(docker inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$registry/fastapi-k8s/postgres:$release_tag" | grep -F "$registry/fastapi-k8s/postgres@" | head -1)"
+postgres="$(publish_image postgres "$registry/fastapi-k8s/postgres" "$release_tag")"
 
 cp Pulumi.yaml "$project/Pulumi.yaml"
 ln -sfn "$REPO_ROOT/stacks" "$project/stacks"

@@ -50,3 +50,14 @@ ensure_postgres() {
         apt_install postgresql
     fi
 }
+
+# Builds app-images/<service>, pushes it as <repository>:<tag> and prints the reference the registry
+# resolved it to, <repository>@sha256:<digest> (DOCKER_HOST chooses the engine).
+publish_image() { # service repository tag
+    local ref="$2:$3" digest
+    bash "$REPO_ROOT/scripts/build-image.sh" "$1" "$ref" >/dev/null
+    docker push -q "$ref" >/dev/null
+    digest="$(docker inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$ref" | grep -F "$2@" | head -1)"
+    [ -n "$digest" ] || { echo "no registry digest for $ref after the push" >&2; return 1; }
+    echo "$digest"
+}

@@ -14,14 +14,9 @@ export DOCKER_HOST="${DOCKER_HOST:-$(bash "$REPO_ROOT/scripts/docker-engine.sh" 
 
 refs=()
 for service in frontend backend analytics; do
-    ref="$prefix/$service:$tag"
-    log "building and pushing $ref"
-    bash "$REPO_ROOT/scripts/build-image.sh" "$service" "$ref" >/dev/null
-    docker push -q "$ref" >/dev/null
+    log "building and pushing $prefix/$service:$tag"
     # The registry's digest of what was pushed: the reference that can never change meaning.
-    digest="$(docker inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$ref" | grep -F "$prefix/$service@" | head -1)"
-    [ -n "$digest" ] || { echo "publish-images: no registry digest for $ref after the push" >&2; exit 1; }
-    refs+=("$service=$digest")
+    refs+=("$service=$(publish_image "$service" "$prefix/$service" "$tag")")
 done
 mkdir -p "$(dirname "$out")"
 python3 -c 'import json, sys; print(json.dumps(dict(a.split("=", 1) for a in sys.argv[1:]), indent=2))' "${refs[@]}" >"$out"
