@@ -1,8 +1,18 @@
 # Writes the configuration of every cluster component; sourced by up.sh.
 
+# Writes stdin to a config file only when its content differs: `up` on a running cluster must not
+# touch the files of running components (kube-proxy exits when its configuration file is written).
+write_config() { # file
+    local new
+    new="$(mktemp "$1.XXXXXX")"
+    cat >"$new"
+    chmod 644 "$new"
+    if cmp -s "$new" "$1"; then rm -f "$new"; else mv "$new" "$1"; fi
+}
+
 write_containerd_config() {
     mkdir -p "$CLUSTER_STATE/containerd-config/certs.d/$REGISTRY" "$CLUSTER_STATE/cni/net.d"
-    cat >"$CLUSTER_STATE/containerd-config/config.toml" <<TOML
+    write_config "$CLUSTER_STATE/containerd-config/config.toml" <<TOML
 version = 2
 root = "$CONTAINERD_ROOT"
 state = "$CLUSTER_RUN/containerd"
@@ -27,13 +37,13 @@ state = "$CLUSTER_RUN/containerd"
     config_path = "$CLUSTER_STATE/containerd-config/certs.d"
 TOML
     # The local registry speaks plain HTTP on loopback.
-    cat >"$CLUSTER_STATE/containerd-config/certs.d/$REGISTRY/hosts.toml" <<TOML
+    write_config "$CLUSTER_STATE/containerd-config/certs.d/$REGISTRY/hosts.toml" <<TOML
 server = "http://$REGISTRY"
 [host."http://$REGISTRY"]
   capabilities = ["pull", "resolve"]
 TOML
     # Pods share one bridge; no masquerade, so pod traffic never leaves the machine as the host.
-    cat >"$CLUSTER_STATE/cni/net.d/10-fastapi-k8s.conflist" <<JSON
+    write_config "$CLUSTER_STATE/cni/net.d/10-fastapi-k8s.conflist" <<JSON
 {
   "cniVersion": "1.0.0",
   "name": "fastapi-k8s",
@@ -59,7 +69,7 @@ JSON
 
 write_registry_config() {
     mkdir -p "$CLUSTER_STATE/registry"
-    cat >"$CLUSTER_STATE/registry.yml" <<YAML
+    write_config "$CLUSTER_STATE/registry.yml" <<YAML
 version: 0.1
 log:
   level: warn
@@ -74,7 +84,7 @@ YAML
 }
 
 write_kubeadm_config() {
-    cat >"$CLUSTER_STATE/kubeadm.yaml" <<YAML
+    write_config "$CLUSTER_STATE/kubeadm.yaml" <<YAML
 apiVersion: kubeadm.k8s.io/v1beta4
 kind: InitConfiguration
 localAPIEndpoint:
@@ -99,7 +109,7 @@ YAML
 }
 
 write_kubelet_config() {
-    cat >"$CLUSTER_STATE/kubelet.yaml" <<YAML
+    write_config "$CLUSTER_STATE/kubelet.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: $NODE_IP
@@ -126,11 +136,11 @@ evictionHard:
   nodefs.inodesFree: "2%"
 YAML
     # Pods with dnsPolicy Default get no upstream resolver: nothing resolves or leaves the machine.
-    echo "nameserver $DNS_SERVICE_IP" >"$CLUSTER_STATE/resolv.conf"
+    echo "nameserver $DNS_SERVICE_IP" | write_config "$CLUSTER_STATE/resolv.conf"
 }
 
 write_kube_proxy_config() {
-    cat >"$CLUSTER_STATE/kube-proxy.yaml" <<YAML
+    write_config "$CLUSTER_STATE/kube-proxy.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
