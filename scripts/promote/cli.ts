@@ -5,7 +5,8 @@
  * npm run release-status -- <stack>
  *
  * options: --yes (apply without asking), --allow-data-loss (let the plan delete or replace
- * data-bearing resources in staging/prod), --work-dir <dir> (where Pulumi.yaml and the stack files
+ * data-bearing resources in staging/prod), --refresh (read the cluster's state first),
+ * --work-dir <dir> (where Pulumi.yaml and the stack files
  * are; default the repository), --rollout-timeout <seconds> (per workload during validation).
  *
  * Exit status: 0 released (or reported), 1 refused or failed (the previous release restored where
@@ -21,6 +22,7 @@ class UsageError extends Error {}
 const OPTIONS = {
     yes: { type: "boolean" },
     "allow-data-loss": { type: "boolean" },
+    refresh: { type: "boolean" },
     "work-dir": { type: "string" },
     "rollout-timeout": { type: "string" },
     images: { type: "string" },
@@ -43,6 +45,7 @@ function releaseOptions(stack: string, values: Record<string, string | boolean |
         stack,
         yes: Boolean(values.yes),
         allowDataLoss: Boolean(values["allow-data-loss"]),
+        refresh: Boolean(values.refresh),
         workDir: values["work-dir"] as string | undefined,
         rolloutTimeoutSeconds: timeout ? Number(timeout) : undefined,
     };

@@ -35,6 +35,8 @@ export interface ReleaseOptions {
     yes?: boolean;
     /** Allow the plan to delete or replace data-bearing resources in guarded stacks. */
     allowDataLoss?: boolean;
+    /** Refresh the state from the cluster first (it may have changed or been rebuilt outside Pulumi). */
+    refresh?: boolean;
     /** Seconds each workload may take to roll out during validation. Default 300. */
     rolloutTimeoutSeconds?: number;
     /** Where progress goes. Default: stdout. */
@@ -199,6 +201,10 @@ export async function applyRelease(options: ReleaseOptions, change: ConfigChange
     const log = options.log ?? ((line: string) => console.log(line));
     const file = stackFile(options);
     const stack = await openStack({ stack: options.stack, workDir: options.workDir });
+    if (options.refresh) {
+        log(`${options.stack}: refreshing the state from the cluster`);
+        await stack.refresh({ onOutput: (text) => log(text.trimEnd()) });
+    }
     const hadRelease = ((await stack.exportStack()).deployment?.resources ?? []).length > 0;
     log(`${options.stack}: ${what}`);
     const before = writeChange(file, change);

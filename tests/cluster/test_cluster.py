@@ -464,6 +464,17 @@ def test_a_release_that_cannot_roll_out_is_rolled_back_while_the_old_pods_serve(
     assert len(load.outcomes) > 50 and failures == [], f"{len(failures)} of {len(load.outcomes)} requests failed"
 
 
+def test_a_deploy_with_refresh_recreates_what_was_deleted_outside_pulumi(cluster, engine):
+    kubectl("delete", "namespace", "fastapi-dev", "--wait=true", "--timeout=240s", timeout=260)
+    stale = release(engine, "deploy", "dev", "--yes", check=False)
+    assert stale.returncode == 1 and "no workloads in namespace fastapi-dev" in stale.stderr, stale.stderr[-2000:]
+    started = time.monotonic()
+    result = release(engine, "deploy", "dev", "--yes", "--refresh")
+    cluster["engine_refresh_deploy_seconds"] = round(time.monotonic() - started, 1)
+    assert "dev: released and validated" in result.stdout, result.stdout[-3000:]
+    assert "FastAPI on Kubernetes (dev)" in httpx.get(PLATFORM_URL, timeout=30).text
+
+
 def staging_status(engine: dict) -> dict:
     return json.loads(release(engine, "status", "staging").stdout)
 
