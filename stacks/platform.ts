@@ -14,11 +14,12 @@ import { APP_PORT, PATHS } from "./serviceContract";
 export interface PlatformOutputs {
     namespace: pulumi.Output<string>;
     frontendEndpoint: pulumi.Input<string>;
-    frontendNodePort?: number;
+    /** The frontend's fixed node port; null unless the stack sets `frontend.service.nodePort`. */
+    frontendNodePort: number | null;
     images: Record<string, pulumi.Input<string>>;
     databaseHost: pulumi.Output<string>;
-    /** The colour serving traffic, for a blue-green frontend. */
-    activeColor?: string;
+    /** The colour serving traffic; null unless the frontend is blue-green. */
+    activeColor: string | null;
 }
 
 /**
@@ -122,10 +123,12 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
     return {
         namespace,
         frontendEndpoint: frontend.publicUrl ?? frontend.url,
-        frontendNodePort: config.frontend.service?.nodePort,
+        // Every output exists in every stack (null where it does not apply): an undefined stack
+        // output is dropped by Pulumi with a warning, and users' scripts would have to guess.
+        frontendNodePort: config.frontend.service?.nodePort ?? null,
         images,
         databaseHost: postgres.host,
-        activeColor: frontend instanceof BlueGreenService ? frontend.activeColor : undefined,
+        activeColor: frontend instanceof BlueGreenService ? frontend.activeColor : null,
     };
 }
 

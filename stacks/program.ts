@@ -1,4 +1,6 @@
+import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "./config/load";
 import { createPlatform } from "./platform";
 
@@ -13,7 +15,7 @@ export function platformProgram() {
 
     // In render mode the Kubernetes provider writes manifests to a directory instead of a cluster.
     const providers = config.renderYamlToDirectory
-        ? { kubernetes: new k8s.Provider("render", { renderYamlToDirectory: config.renderYamlToDirectory }) }
+        ? { kubernetes: new k8s.Provider("render", { renderYamlToDirectory: renderDirectory(config.renderYamlToDirectory) }) }
         : undefined;
 
     const platform = createPlatform(config, providers ? { providers } : {});
@@ -25,4 +27,12 @@ export function platformProgram() {
         databaseHost: platform.databaseHost,
         activeColor: platform.activeColor,
     };
+}
+
+/**
+ * A relative render directory is taken from the project root (where Pulumi.yaml is), whatever the
+ * process's directory: `pulumi up` runs the program from stacks/, inline runs from anywhere.
+ */
+function renderDirectory(configured: string): string {
+    return path.resolve(pulumi.runtime.getRootDirectory() || process.cwd(), configured);
 }

@@ -1,0 +1,77 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { installMocks, settle, valueOf } from "../harness/mockRuntime";
+import { resolveProgram } from "../harness/languageHost";
+import { REPO_ROOT, STACKS, stackFileConfig } from "../harness/stackFiles";
+import { evaluateStack } from "./evaluateStack";
+
+const PROGRAM = path.join(REPO_ROOT, "stacks", "index.ts");
+
+/** The stack outputs README.md documents; every stack must export each of them. */
+const DOCUMENTED_OUTPUTS = ["namespace", "frontendEndpoint", "frontendNodePort", "images", "databaseHost", "activeColor"];
+
+/**
+ * A project directory holding this repository's Pulumi.yaml (optionally with another `main`) and
+ * package.json, its program folder, and — when `withDist` — a built component library, as after
+ * `npm run build`, `npm pack` or `npm test`.
+ */
+function scratchProject(withDist: boolean, main?: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entry-"));
+    let project = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8");
+    if (main !== undefined) {
+        project = project.replace(/^main: .*$/m, `main: ${main}`);
+    }
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), project);
+    fs.copyFileSync(path.join(REPO_ROOT, "package.json"), path.join(dir, "package.json"));
+    fs.symlinkSync(path.join(REPO_ROOT, "stacks"), path.join(dir, "stacks"), "dir");
+    if (withDist) {
+        fs.mkdirSync(path.join(dir, "dist", "components"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "dist", "components", "index.js"), "module.exports = {};\n");
+    }
+    return dir;
+}
+
+describe("Pulumi.yaml's main, resolved the way `pulumi up` resolves it", () => {
+    for (const withDist of [false, true]) {
+        it(`reaches the program (stacks/index.ts) ${withDist ? "with" : "without"} a built dist/`, () => {
+            const { entry } = resolveProgram(scratchProject(withDist));
+            assert.equal(fs.realpathSync(entry), PROGRAM);
+        });
+    }
+
+    it("the resolver reproduces the old bug: `main: stacks/` runs the library once dist/ exists", () => {
+        const dir = scratchProject(true, "stacks/");
+        assert.equal(resolveProgram(dir).entry, path.join(dir, "dist", "components", "index.js"));
+        assert.equal(fs.realpathSync(resolveProgram(scratchProject(false, "stacks/")).entry), PROGRAM);
+    });
+});
+
+describe("the program loaded the way `pulumi up` loads it (require of the resolved entry under mocks)", () => {
+    const { pwd, entry } = resolveProgram(REPO_ROOT);
+    const cwd = process.cwd();
+    afterEach(() => process.chdir(cwd));
+
+    for (const stack of STACKS) {
+        it(`${stack}: registers the same resources as the inline program and exports every documented output`, async () => {
+            const inline = await evaluateStack(stack);
+
+            const recorder = await installMocks(stack, stackFileConfig(stack));
+            process.chdir(pwd);
+            delete require.cache[entry];
+            const exported = require(entry) as Record<string, unknown>;
+            await settle(recorder);
+
+            const registered = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
+            assert.ok(recorder.resources.length > 40, `${recorder.resources.length} resources registered`);
+            assert.deepEqual(recorder.resources.map(registered).sort(), inline.recorder.resources.map(registered).sort());
+            assert.deepEqual(Object.keys(exported).sort(), [...DOCUMENTED_OUTPUTS].sort());
+            for (const name of DOCUMENTED_OUTPUTS) {
+                const value = await valueOf(exported[name] as any);
+                assert.notEqual(value, undefined, `output ${name} is defined (Pulumi drops undefined outputs with a warning)`);
+                assert.deepEqual(value, inline.outputs[name] ?? null, `output ${name}`);
+            }
+        });
+    }
+});
