@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { BuildEnvironment, buildEnvironmentArgs, buildEnvironmentProblems, isBuildEnvironmentArg } from "./buildEnvironment";
 import { ArgumentChecker } from "./errors";
 
 /** A registry to push to. */
@@ -14,6 +15,8 @@ export interface RegistryCredentials {
     /** The password or token; pass it as a secret (e.g. from `config.requireSecret`). */
     password?: pulumi.Input<string>;
 }
+
+export { BuildEnvironment } from "./buildEnvironment";
 
 /** Arguments of an AppImage. */
 export interface AppImageArgs {
@@ -35,6 +38,11 @@ export interface AppImageArgs {
     platform?: string;
     /** The network of RUN steps, e.g. "host" for an engine started without a bridge. Default: the engine's. */
     network?: string;
+    /**
+     * What the build needs to reach package indexes from a restricted network. Never part of the
+     * content tag (the image's content does not depend on it) and passed to Docker as secrets.
+     */
+    buildEnvironment?: BuildEnvironment;
 }
 
 /** Files and folders that never belong to an image's content hash. */
@@ -61,6 +69,10 @@ export class AppImage extends pulumi.ComponentResource {
             /^[a-z0-9]+([._/:-][a-z0-9]+)*$/.test(args.repository) && !/:[^/]*$/.test(args.repository),
             `repository "${args.repository}" must be a lower-case image repository without a tag`,
         );
+        checker.report(...buildEnvironmentProblems(args.buildEnvironment));
+        for (const key of Object.keys(args.buildArgs ?? {}).filter(isBuildEnvironmentArg)) {
+            checker.report(`buildArgs.${key} is a build-environment argument: set it through buildEnvironment (kept secret, outside the content tag)`);
+        }
         checker.throwIfAny();
         super("fastapi-k8s:index:AppImage", name, args, opts);
 
@@ -74,7 +86,7 @@ export class AppImage extends pulumi.ComponentResource {
                 build: {
                     context: args.context,
                     dockerfile,
-                    args: buildArgs,
+                    args: { ...buildArgs, ...buildEnvironmentArgs(args.buildEnvironment) },
                     platform: args.platform,
                     network: args.network,
                 },

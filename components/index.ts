@@ -2,8 +2,9 @@
  * fastapi-k8s: Pulumi components for running FastAPI services on Kubernetes.
  *
  * Each component is a `pulumi.ComponentResource` with the type token `fastapi-k8s:index:<Class>`.
+ * Image building (`AppImage`) lives at the subpath `fastapi-k8s/image`, so that projects which
+ * deploy prebuilt images need no Docker provider: nothing here loads @pulumi/docker.
  */
-export { AppImage, AppImageArgs, RegistryCredentials, buildInputsHash } from "./appImage";
 export { BlueGreenService, BlueGreenServiceArgs, ColorRelease } from "./blueGreenService";
 export { CheckExemption } from "./checkExemptions";
 export { Connection, ConnectionArgs, PublicAccess, PublicAccessArgs } from "./connection";

@@ -1,8 +1,10 @@
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { AppImage } from "../components/appImage";
+import { AppImage, BuildEnvironment } from "../components/appImage";
 import { registryPassword } from "./config/load";
 import { StackConfig } from "./config/schema";
+import { fromProjectRoot } from "./projectRoot";
 
 export const SERVICES = ["frontend", "backend", "analytics"] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -29,6 +31,19 @@ export function serviceImages(config: StackConfig["images"]): Record<ServiceName
             baseImage: config.baseImage,
             registry,
             network: config.buildNetwork,
+            buildEnvironment: buildEnvironment(config.buildEnvironment),
         }).imageRef;
     return { frontend: build("frontend"), backend: build("backend"), analytics: build("analytics") };
+}
+
+/** The configured build environment, with the CA file read (the config rules checked it is PEM). */
+function buildEnvironment(config: StackConfig["images"]["buildEnvironment"]): BuildEnvironment | undefined {
+    if (!config) {
+        return undefined;
+    }
+    const { caCertificatesFile, ...proxies } = config;
+    return {
+        ...proxies,
+        ...(caCertificatesFile ? { extraCaCertificates: fs.readFileSync(fromProjectRoot(caCertificatesFile), "utf8") } : {}),
+    };
 }

@@ -1,8 +1,7 @@
-import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "./config/load";
 import { createPlatform } from "./platform";
+import { fromProjectRoot } from "./projectRoot";
 
 /**
  * The reference platform as a Pulumi program: what `pulumi up` runs from stacks/index.ts, and what
@@ -15,7 +14,7 @@ export function platformProgram() {
 
     // In render mode the Kubernetes provider writes manifests to a directory instead of a cluster.
     const providers = config.renderYamlToDirectory
-        ? { kubernetes: new k8s.Provider("render", { renderYamlToDirectory: renderDirectory(config.renderYamlToDirectory) }) }
+        ? { kubernetes: new k8s.Provider("render", { renderYamlToDirectory: fromProjectRoot(config.renderYamlToDirectory) }) }
         : undefined;
 
     const platform = createPlatform(config, providers ? { providers } : {});
@@ -29,10 +28,3 @@ export function platformProgram() {
     };
 }
 
-/**
- * A relative render directory is taken from the project root (where Pulumi.yaml is), whatever the
- * process's directory: `pulumi up` runs the program from stacks/, inline runs from anywhere.
- */
-function renderDirectory(configured: string): string {
-    return path.resolve(pulumi.runtime.getRootDirectory() || process.cwd(), configured);
-}

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -29,12 +29,46 @@ describe("the npm package, as another Pulumi project consumes it", function () {
         fs.writeFileSync(path.join(consumer, "index.ts"), readmeExample());
     });
 
-    it("declares its entry, types and exports, and ships only the compiled components", () => {
+    it("declares its entry, types and exports, and ships only the compiled components and its licence", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
-        for (const file of [pkg.main, pkg.types, pkg.exports["."].default, pkg.exports["."].types]) {
+        for (const file of [pkg.main, pkg.types, ...Object.values(pkg.exports).flatMap((e: any) => [e.default, e.types])]) {
             assert.ok(fs.existsSync(path.join(REPO_ROOT, file)), `${file} is built`);
         }
-        assert.deepEqual(pkg.files, ["dist/components/**"]);
+        assert.deepEqual(Object.keys(pkg.exports), [".", "./image"]);
+        const packed = JSON.parse(
+            execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+        )[0].files.map((f: { path: string }) => f.path);
+        assert.ok(packed.includes("LICENSE"), "LICENSE is packed");
+        assert.ok(packed.includes("dist/components/appImage.js") && packed.includes("dist/components/index.d.ts"));
+        assert.deepEqual(packed.filter((f: string) => !/^(dist\/components\/|LICENSE$|README\.md$|package\.json$)/.test(f)), []);
+        assert.match(fs.readFileSync(path.join(REPO_ROOT, "LICENSE"), "utf8"), /Apache License\s+Version 2\.0/);
+        assert.equal(pkg.license, "Apache-2.0");
+    });
+
+    it("needs the Docker provider only for fastapi-k8s/image: an optional peer, never loaded by the entry", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+        assert.equal(pkg.dependencies["@pulumi/docker"], undefined);
+        assert.ok(pkg.peerDependencies["@pulumi/docker"] && pkg.peerDependenciesMeta["@pulumi/docker"].optional);
+        // A consumer without @pulumi/docker installed: resolving it fails as it would there.
+        const withoutDocker = (specifier: string) =>
+            spawnSync(process.execPath, ["-e", `
+                const Module = require("module");
+                const resolve = Module._resolveFilename;
+                Module._resolveFilename = function (request, ...rest) {
+                    if (request === "@pulumi/docker" || request.startsWith("@pulumi/docker/")) {
+                        throw Object.assign(new Error("Cannot find module '@pulumi/docker'"), { code: "MODULE_NOT_FOUND" });
+                    }
+                    return resolve.call(this, request, ...rest);
+                };
+                const loaded = require(${JSON.stringify(specifier)});
+                console.log(Object.keys(loaded).sort().join(","));
+            `], { cwd: consumer, encoding: "utf8" });
+        const entry = withoutDocker("fastapi-k8s");
+        assert.equal(entry.status, 0, entry.stderr);
+        assert.ok(entry.stdout.includes("WebService") && !entry.stdout.includes("AppImage"), entry.stdout);
+        const image = withoutDocker("fastapi-k8s/image");
+        assert.notEqual(image.status, 0, "the image subpath does load @pulumi/docker");
+        assert.match(image.stderr, /Cannot find module '@pulumi\/docker'/);
     });
 
     it("compiles the README example against the published typings and runs it under mocks", async () => {

@@ -10,23 +10,33 @@ export interface ConfigIssue {
     message: string;
 }
 
+/** Keys whose values may carry credentials: an error names them but never prints their value. */
+export const SENSITIVE_KEYS = ["images.buildEnvironment.httpProxy", "images.buildEnvironment.httpsProxy"];
+
 /** Thrown before any resource is registered when the stack configuration is invalid. */
 export class StackConfigError extends Error {
+    /** Every problem found; values of SENSITIVE_KEYS are replaced by a marker. */
+    public readonly issues: ConfigIssue[];
+
     constructor(
         // Not `stack`: that would shadow Error.stack, and the engine prints err.stack.
         public readonly stackName: string,
-        public readonly issues: ConfigIssue[],
+        issues: ConfigIssue[],
     ) {
+        const shown = issues.map((i) => (SENSITIVE_KEYS.includes(i.key) ? { ...i, value: NOT_SHOWN } : i));
         super(
             `Invalid configuration for stack "${stackName}" (Pulumi.${stackName}.yaml):\n` +
-                issues.map((i) => `  - ${PROJECT}:${i.key} = ${describe(i.value)}: ${i.message}`).join("\n"),
+                shown.map((i) => `  - ${PROJECT}:${i.key} = ${describe(i.value)}: ${i.message}`).join("\n"),
         );
         this.name = "StackConfigError";
+        this.issues = shown;
     }
 }
 
+const NOT_SHOWN = "(not shown: it may carry credentials)";
+
 function describe(value: unknown): string {
-    return value === undefined ? "(missing)" : JSON.stringify(value);
+    return value === undefined ? "(missing)" : value === NOT_SHOWN ? NOT_SHOWN : JSON.stringify(value);
 }
 
 /** The value at a dotted key path of a parsed configuration object. */

@@ -1,4 +1,7 @@
+import * as fs from "fs";
+import { pemCertificatesProblem } from "../../components/buildEnvironment";
 import { resourceProblems } from "../../components/resources";
+import { fromProjectRoot } from "../projectRoot";
 import { capacityIssues } from "./capacity";
 import { ConfigIssue } from "./issues";
 import { StackConfig, WebTierConfig } from "./schema";
@@ -11,6 +14,7 @@ export function crossFieldIssues(config: StackConfig): ConfigIssue[] {
         ...TIERS.flatMap((tier) => webTierIssues(tier, config[tier])),
         ...resourceIssues("postgres.resources", config.postgres.resources),
         ...imageIssues(config),
+        ...caCertificatesIssues(config.images.buildEnvironment?.caCertificatesFile),
     ];
     // Capacity sums the tiers' resources, which is only meaningful once each of them is sound.
     return issues.length > 0 ? issues : capacityIssues(config);
@@ -110,4 +114,21 @@ function imageIssues(config: StackConfig): ConfigIssue[] {
         }
     }
     return issues;
+}
+
+/** The CA file must be readable PEM before anything is built with it. */
+function caCertificatesIssues(file: string | undefined): ConfigIssue[] {
+    if (file === undefined) {
+        return [];
+    }
+    const key = "images.buildEnvironment.caCertificatesFile";
+    const resolved = fromProjectRoot(file);
+    let text: string;
+    try {
+        text = fs.readFileSync(resolved, "utf8");
+    } catch (err) {
+        return [{ key, value: file, message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? err}): expected a PEM file, absolute or relative to the project root (${resolved})` }];
+    }
+    const problem = pemCertificatesProblem(text);
+    return problem ? [{ key, value: file, message: `${problem}` }] : [];
 }

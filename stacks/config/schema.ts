@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { noProxyProblem, proxyUrlProblem } from "../../components/buildEnvironment";
 import { QUANTITY_HELP, isQuantity } from "../../components/quantity";
 
 /**
@@ -113,6 +114,24 @@ const imageRef = z.string().regex(/^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[\w][\w.-]{0,
     error: 'expected an image reference like "registry.example.com/app@sha256:<64 hex>"',
 });
 
+/** A string that `problem` (one of the components' rules) accepts; its message otherwise. */
+const checkedString = (problem: (value: string) => string | undefined) =>
+    z.string().superRefine((value, ctx) => {
+        const found = problem(value);
+        if (found) {
+            ctx.addIssue({ code: "custom", message: found });
+        }
+    });
+
+/** What image builds need behind a proxy; never part of an image's content tag, passed as secrets. */
+const buildEnvironmentSchema = z.strictObject({
+    /** A PEM file (absolute, or relative to the project root) of CA certificates the build trusts. */
+    caCertificatesFile: z.string().min(1, { error: "expected a path to a PEM file" }).optional(),
+    httpProxy: checkedString(proxyUrlProblem).optional(),
+    httpsProxy: checkedString(proxyUrlProblem).optional(),
+    noProxy: checkedString(noProxyProblem).optional(),
+});
+
 export const imagesSchema = z.strictObject({
     /** "build": build from app-images/ with Docker; "prebuilt": deploy the references in `refs`. */
     mode: z.enum(["build", "prebuilt"], { error: 'expected "build" or "prebuilt"' }),
@@ -124,6 +143,8 @@ export const imagesSchema = z.strictObject({
     baseImage: z.string().min(1).optional(),
     /** Network for RUN steps of the build ("host" when the engine runs without a bridge). */
     buildNetwork: z.string().optional(),
+    /** Proxies and extra CA certificates for builds in restricted networks. */
+    buildEnvironment: buildEnvironmentSchema.optional(),
     /** Image references per service, for mode "prebuilt". */
     refs: z.strictObject({ frontend: imageRef, backend: imageRef, analytics: imageRef }).optional(),
     /** Refuse references that are not pinned by digest. */

@@ -2,9 +2,10 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { AppImage, buildInputsHash } from "../../components/appImage";
 import { InvalidArgumentError } from "../../components/errors";
-import { installMocks, valueOf } from "../harness/mockRuntime";
+import { installMocks, isSecret, valueOf } from "../harness/mockRuntime";
 import { renderUnderMocks, T } from "../harness/render";
 
 function buildContext(): string {
@@ -65,6 +66,55 @@ describe("AppImage", () => {
                 /context "\/nonexistent" is not a directory/.test(e.message) &&
                 /dockerfile "\/nonexistent\/Dockerfile" does not exist/.test(e.message) &&
                 /repository "Shop\/svc:latest"/.test(e.message),
+        );
+        assert.equal(rec.resources.length, 0);
+    });
+
+    const PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ29ycG9yYXRlIHByb3h5IENBIGZvciB0ZXN0cw==\n-----END CERTIFICATE-----\n";
+
+    it("passes a build environment (CA certificates, proxies) as secret build arguments outside the content tag", async () => {
+        const dir = buildContext();
+        const dockerfile = path.join(dir, "svc", "Dockerfile");
+        let plain!: AppImage;
+        let behindProxy!: AppImage;
+        const rec = await renderUnderMocks(() => {
+            plain = new AppImage("plain", { context: dir, dockerfile, repository: "shop/svc" });
+            behindProxy = new AppImage("proxied", {
+                context: dir,
+                dockerfile,
+                repository: "shop/svc",
+                buildEnvironment: { extraCaCertificates: PEM, httpsProxy: "http://alice:pw@proxy.corp:3128", noProxy: "localhost,.corp" },
+            });
+        });
+        assert.equal(behindProxy.tag, plain.tag, "the build environment does not change the image, so not its tag");
+        const image = rec.resources.find((r) => r.type === T.image && r.name === "proxied")!;
+        assert.equal(image.inputs.build.args.EXTRA_CA_CERTS, PEM);
+        assert.equal(image.inputs.build.args.HTTPS_PROXY, "http://alice:pw@proxy.corp:3128");
+        assert.equal(image.inputs.build.args.NO_PROXY, "localhost,.corp");
+        assert.equal(image.inputs.build.args.HTTP_PROXY, undefined);
+        assert.equal(await isSecret(pulumi.output(behindProxy.image.build).apply((b: any) => b?.args?.HTTPS_PROXY)), true, "proxy URLs are secrets in state");
+        assert.equal(await isSecret(pulumi.output(behindProxy.image.build).apply((b: any) => b?.args?.EXTRA_CA_CERTS)), true);
+    });
+
+    it("rejects a malformed build environment, naming the field and never echoing a proxy URL", async () => {
+        const rec = await installMocks("test");
+        const dir = buildContext();
+        assert.throws(
+            () =>
+                new AppImage("bad-env", {
+                    context: dir,
+                    dockerfile: path.join(dir, "svc", "Dockerfile"),
+                    repository: "shop/svc",
+                    buildArgs: { HTTPS_PROXY: "http://proxy:3128" },
+                    buildEnvironment: { extraCaCertificates: "not a certificate", httpProxy: "socks5://bob:hunter2@proxy:1080", noProxy: "a b" },
+                }),
+            (e: Error) =>
+                e instanceof InvalidArgumentError &&
+                /buildEnvironment.extraCaCertificates holds no PEM certificate/.test(e.message) &&
+                /buildEnvironment.httpProxy is not a proxy URL/.test(e.message) &&
+                /buildEnvironment.noProxy is not a no-proxy list/.test(e.message) &&
+                /buildArgs.HTTPS_PROXY is a build-environment argument/.test(e.message) &&
+                !e.message.includes("hunter2"),
         );
         assert.equal(rec.resources.length, 0);
     });

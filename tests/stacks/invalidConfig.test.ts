@@ -50,6 +50,10 @@ const cases: Case[] = [
     { what: "storage quota below the database volume", stack: "dev", edit: (c) => (c.quota.requestsStorage = "512Mi"), expect: ['quota.requestsStorage = "512Mi"', "postgres.storageSize (1Gi)"] },
     { what: "a utilisation target above 100%", stack: "staging", edit: (c) => (c.analytics.autoscaling.cpuUtilization = 150), expect: ["analytics.autoscaling.cpuUtilization = 150", "1-100"] },
     { what: "a Postgres tag where digests are required", stack: "staging", edit: (c) => (c.postgres.image = "postgres:17.6"), expect: ['postgres.image = "postgres:17.6"', "not pinned by digest"] },
+    { what: "a proxy that is not a URL", stack: "dev", edit: (c) => (c.images.buildEnvironment = { httpsProxy: "proxy.corp:3128" }), expect: ["images.buildEnvironment.httpsProxy", "http://host:port"] },
+    { what: "a no-proxy list with spaces", stack: "dev", edit: (c) => (c.images.buildEnvironment = { noProxy: "localhost, .corp" }), expect: ['images.buildEnvironment.noProxy = "localhost, .corp"', "comma-separated"] },
+    { what: "a CA file that does not exist", stack: "dev", edit: (c) => (c.images.buildEnvironment = { caCertificatesFile: "no/such/ca.pem" }), expect: ['images.buildEnvironment.caCertificatesFile = "no/such/ca.pem"', "cannot be read (ENOENT)", "PEM file"] },
+    { what: "a CA file without certificates", stack: "dev", edit: (c) => (c.images.buildEnvironment = { caCertificatesFile: "package.json" }), expect: ['images.buildEnvironment.caCertificatesFile = "package.json"', "holds no PEM certificate"] },
     { what: "a namespace that is not a DNS label", stack: "dev", edit: (c) => (c.namespace = "Fastapi_Dev"), expect: ['namespace = "Fastapi_Dev"', "DNS label"] },
 ];
 
@@ -74,6 +78,17 @@ describe("invalid stack configuration", () => {
             assert.equal(recorder.resources.length, 0);
         });
     }
+
+    it("names a bad proxy URL without printing it (it may carry a password)", async () => {
+        await installMocks("dev", edited("dev", (c) => (c.images.buildEnvironment = { httpProxy: "ftp://alice:s3cret-pw@proxy.corp:21" })));
+        assert.throws(
+            () => readStackConfig(),
+            (e: StackConfigError) =>
+                e.message.includes("fastapi-k8s:images.buildEnvironment.httpProxy = (not shown") &&
+                !e.message.includes("s3cret-pw") &&
+                !JSON.stringify(e.issues).includes("s3cret-pw"),
+        );
+    });
 
     it("lists every problem at once", async () => {
         await installMocks("dev", edited("dev", (c) => ((c.frontend.replicas = 0), (c.backend.resources.requests.cpu = "lots"))));
