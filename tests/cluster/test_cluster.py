@@ -1,6 +1,12 @@
 """The local cluster end to end: up from this repository's scripts, a Ready node, DNS from a pod, an
 image built here served through the local registry, pod-to-Service traffic, a claim whose data
-outlives its pod, and a teardown that leaves nothing behind. Needs root (run by `npm test`)."""
+outlives its pod, and a teardown that leaves nothing behind. Needs root (run by `npm test`).
+
+The suite shares the cluster with whoever started it before (`npm run deploy:local` deploys dev
+into fastapi-dev on node port 30080): it works only in namespaces of its own and on its own node
+port, checks at the end that everything it found running is still running, and when it found the
+cluster up it leaves it up (removing its namespaces and recycling their volumes) instead of tearing
+it down."""
 import base64
 import json
 import os
@@ -20,7 +26,13 @@ CLUSTER = ["bash", str(REPO / "scripts" / "cluster" / "cluster.sh")]
 KUBECONFIG = REPO / ".cache" / "cluster" / "kubeconfig"
 REGISTRY = "127.0.0.1:5000"
 STATE_DIRS = ("/var/lib/fastapi-k8s/cluster", "/run/fastapi-k8s/cluster")
-NAMESPACE = "e2e"
+NAMESPACE = "fastapi-k8s-e2e"
+# The suite's own copies of the dev and staging stacks: never the namespaces or node port the
+# repository's stack files (and so a user's deploy:local) use.
+DEV_NAMESPACE = "fastapi-e2e-dev"
+STAGING_NAMESPACE = "fastapi-e2e-staging"
+TEST_NAMESPACES = (NAMESPACE, DEV_NAMESPACE, STAGING_NAMESPACE)
+NODE_PORT = 30180
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the local cluster needs root")
 
@@ -82,15 +94,50 @@ def wait_until_true(predicate, seconds: float, what: str) -> None:
     raise AssertionError(f"timed out after {seconds}s waiting for {what}")
 
 
+def cluster_running() -> bool:
+    return sh(*CLUSTER, "status", check=False, timeout=120).returncode == 0
+
+
+def running_pods() -> dict[str, str]:
+    """uid → namespace/name of every pod outside the suite's namespaces."""
+    pods = json.loads(kubectl("get", "pods", "--all-namespaces", "-o", "json").stdout)["items"]
+    return {p["metadata"]["uid"]: f'{p["metadata"]["namespace"]}/{p["metadata"]["name"]}'
+            for p in pods if p["metadata"]["namespace"] not in TEST_NAMESPACES}
+
+
+def remove_test_namespaces() -> None:
+    for namespace in TEST_NAMESPACES:
+        kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=true", "--timeout=240s", timeout=260)
+    recycle_test_volumes()
+
+
+def recycle_test_volumes() -> None:
+    """Makes the local volumes the suite's claims left Released (reclaim policy Retain) available
+    again, emptied. Volumes other claims held are never touched: their data is someone's."""
+    volumes = json.loads(kubectl("get", "pv", "-l", "fastapi-k8s/local-volume=true", "-o", "json").stdout)["items"]
+    for volume in volumes:
+        claim = volume["spec"].get("claimRef") or {}
+        if volume["status"].get("phase") != "Released" or claim.get("namespace") not in TEST_NAMESPACES:
+            continue
+        sh("find", volume["spec"]["local"]["path"], "-mindepth", "1", "-delete")
+        kubectl("patch", "pv", volume["metadata"]["name"], "--type", "json", "-p", '[{"op": "remove", "path": "/spec/claimRef"}]')
+
+
 @pytest.fixture(scope="module")
 def cluster():
+    reused = cluster_running()
     started = time.monotonic()
     sh(*CLUSTER, "up", timeout=3600)
     up_seconds = time.monotonic() - started
+    remove_test_namespaces()  # what an interrupted earlier run may have left
     kubectl("create", "namespace", NAMESPACE)
-    report = {"up_seconds": round(up_seconds, 1)}
+    report = {"up_seconds": round(up_seconds, 1), "reused_running_cluster": reused, "found_running": running_pods()}
     yield report
-    sh(*CLUSTER, "down", timeout=600)  # idempotent: the last test has normally done it already
+    if reused:
+        remove_test_namespaces()
+    else:
+        sh(*CLUSTER, "down", timeout=600)  # idempotent: the last test has normally done it already
+    report.pop("found_running")
     (REPO / "out").mkdir(exist_ok=True)
     (REPO / "out" / "cluster.json").write_text(json.dumps(report, indent=2))
 
@@ -216,16 +263,18 @@ def test_idle_cluster_memory(cluster):
 def render_dev_platform(out: Path, greeting: str | None = None) -> list[dict]:
     """The dev stack as the program renders it, with images from the local registry."""
     config = {
+        "fastapi-k8s:namespace": DEV_NAMESPACE,
         "fastapi-k8s:images": {"repositoryPrefix": f"{REGISTRY}/fastapi-k8s"},
         "fastapi-k8s:postgres": {"image": f"{REGISTRY}/fastapi-k8s/postgres:e2e"},
     }
-    if greeting:
-        config["fastapi-k8s:frontend"] = {"page": {"greeting": greeting}}
+    config["fastapi-k8s:frontend"] = {"service": {"nodePort": NODE_PORT}, **({"page": {"greeting": greeting}} if greeting else {})}
     overlay = out / "overlay.json"
     overlay.write_text(json.dumps(config))
     sh("npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "render" / "index.ts"),
        "--overlay", str(overlay), "--out", str(out), "dev")
-    return [yaml.safe_load(f.read_text()) for f in sorted((out / "dev").glob("*.yaml"))]
+    manifests = [yaml.safe_load(f.read_text()) for f in sorted((out / "dev").glob("*.yaml"))]
+    assert {m["metadata"].get("namespace", m["metadata"]["name"]) for m in manifests} == {DEV_NAMESPACE}
+    return manifests
 
 
 def with_generated_secrets(manifests: list[dict]) -> list[dict]:
@@ -233,8 +282,8 @@ def with_generated_secrets(manifests: list[dict]) -> list[dict]:
     password = secrets.token_urlsafe(24)
     database = {
         "username": "app", "password": password, "database": "app",
-        "host": "postgres.fastapi-dev.svc.cluster.local", "port": "5432",
-        "DATABASE_URL": f"postgresql://app:{password}@postgres.fastapi-dev.svc.cluster.local:5432/app",
+        "host": f"postgres.{DEV_NAMESPACE}.svc.cluster.local", "port": "5432",
+        "DATABASE_URL": f"postgresql://app:{password}@postgres.{DEV_NAMESPACE}.svc.cluster.local:5432/app",
     }
     filled = []
     for manifest in manifests:
@@ -255,10 +304,10 @@ def apply_list(manifests: list[dict]) -> None:
 
 def wait_for_platform() -> None:
     for workload in ("statefulset/postgres", "deployment/analytics", "deployment/backend", "deployment/frontend"):
-        kubectl("-n", "fastapi-dev", "rollout", "status", workload, "--timeout=300s", timeout=320)
+        kubectl("-n", DEV_NAMESPACE, "rollout", "status", workload, "--timeout=300s", timeout=320)
 
 
-PLATFORM_URL = "http://198.19.255.1:30080"  # the frontend's NodePort on the node address
+PLATFORM_URL = f"http://198.19.255.1:{NODE_PORT}"  # the suite's frontend NodePort on the node address
 
 
 @pytest.fixture(scope="module")
@@ -274,7 +323,7 @@ def platform(cluster, builder, tmp_path_factory):
 
 
 def pods_of(name: str) -> list[dict]:
-    pods = json.loads(kubectl("-n", "fastapi-dev", "get", "pods", "-l", f"app.kubernetes.io/name={name}", "-o", "json").stdout)
+    pods = json.loads(kubectl("-n", DEV_NAMESPACE, "get", "pods", "-l", f"app.kubernetes.io/name={name}", "-o", "json").stdout)
     return [p for p in pods["items"] if not p["metadata"].get("deletionTimestamp")]
 
 
@@ -287,14 +336,14 @@ def test_the_dev_platform_serves_end_to_end(platform):
         assert created.status_code == 200 and "from-the-cluster-test" in created.text
         insights = http.get("/api/insights", params={"rows": 2000})
         assert insights.status_code == 200 and insights.json()["rows"] == 2000, insights.text[:300]
-    pods = json.loads(kubectl("-n", "fastapi-dev", "get", "pods", "-o", "json").stdout)["items"]
+    pods = json.loads(kubectl("-n", DEV_NAMESPACE, "get", "pods", "-o", "json").stdout)["items"]
     assert {p["metadata"]["labels"]["app.kubernetes.io/name"] for p in pods} == {"frontend", "backend", "analytics", "postgres"}
     assert all(c["ready"] for p in pods for c in p["status"]["containerStatuses"])
 
 
 def test_a_deleted_pod_is_replaced_and_the_service_recovers(platform):
     old = pods_of("backend")[0]["metadata"]["name"]
-    kubectl("-n", "fastapi-dev", "delete", "pod", old, "--wait=false")
+    kubectl("-n", DEV_NAMESPACE, "delete", "pod", old, "--wait=false")
     wait_until_true(lambda: [p for p in pods_of("backend") if p["metadata"]["name"] != old
                              and all(c["ready"] for c in p["status"].get("containerStatuses", []))], 120, "a new ready backend pod")
     page = httpx.get(PLATFORM_URL, timeout=30)
@@ -302,8 +351,8 @@ def test_a_deleted_pod_is_replaced_and_the_service_recovers(platform):
 
 
 def test_data_survives_a_database_pod_restart(platform):
-    kubectl("-n", "fastapi-dev", "delete", "pod", "postgres-0", "--wait=true", timeout=200)
-    kubectl("-n", "fastapi-dev", "rollout", "status", "statefulset/postgres", "--timeout=180s", timeout=200)
+    kubectl("-n", DEV_NAMESPACE, "delete", "pod", "postgres-0", "--wait=true", timeout=200)
+    kubectl("-n", DEV_NAMESPACE, "rollout", "status", "statefulset/postgres", "--timeout=180s", timeout=200)
     wait_until_true(lambda: "from-the-cluster-test" in httpx.get(PLATFORM_URL, timeout=30).text, 60,
                     "the note to be listed again after the database restart")
 
@@ -327,7 +376,7 @@ def test_a_settings_change_rolls_the_frontend_without_dropping_requests(cluster,
     worker.start()
     try:
         apply_list([m for m in manifests if m["kind"] != "Secret"])  # the Secrets keep their real values
-        kubectl("-n", "fastapi-dev", "rollout", "status", "deployment/frontend", "--timeout=180s", timeout=200)
+        kubectl("-n", DEV_NAMESPACE, "rollout", "status", "deployment/frontend", "--timeout=180s", timeout=200)
         time.sleep(8)  # past the old pod's preStop pause and shutdown
     finally:
         stop.set()
@@ -364,14 +413,15 @@ def edit_stack_file(path: Path, edit) -> None:
 def engine(cluster, builder, platform, tmp_path_factory):
     """A scratch copy of the project whose dev and staging stacks deploy to the local cluster.
 
-    Differences from the repository's stack files, and why: Postgres comes from the local registry
+    Differences from the repository's stack files, and why: the suite's own namespaces and node port
+    (the cluster may hold the user's deployment of the real stacks); Postgres comes from the local registry
     by digest (nothing can be pulled from outside); dev's frontend is version 1.1.0 so the colours
     are told apart after a promotion; staging's frontend has no Ingress (no ingress controller runs
     here, and the provider waits for an Ingress to get an address), its requests are smaller (one
     2-core node), and its current release is this build (as if promoted before).
     """
     # The kubectl-applied platform makes way: the engine deploys the dev stack itself.
-    kubectl("delete", "namespace", "fastapi-dev", "--wait=true", "--timeout=240s", timeout=260)
+    kubectl("delete", "namespace", DEV_NAMESPACE, "--wait=true", "--timeout=240s", timeout=260)
     project = tmp_path_factory.mktemp("project")
     refs = json.loads(sh("bash", str(REPO / "scripts" / "publish-images.sh"), f"{REGISTRY}/fastapi-k8s",
                          f"e2e-{secrets.token_hex(4)}", str(project / "refs.json"), env=builder.env).stdout)
@@ -382,11 +432,14 @@ def engine(cluster, builder, platform, tmp_path_factory):
         (project / f"Pulumi.{stack}.yaml").write_text((REPO / f"Pulumi.{stack}.yaml").read_text())
 
     def dev(config: dict) -> None:
+        config["fastapi-k8s:namespace"] = DEV_NAMESPACE
+        config["fastapi-k8s:frontend"]["service"]["nodePort"] = NODE_PORT
         config["fastapi-k8s:postgres"]["image"] = postgres
         config["fastapi-k8s:frontend"]["version"] = "1.1.0"
         config["fastapi-k8s:backend"]["rolloutTimeoutSeconds"] = 60
 
     def staging(config: dict) -> None:
+        config["fastapi-k8s:namespace"] = STAGING_NAMESPACE
         config["fastapi-k8s:postgres"]["image"] = postgres
         config["fastapi-k8s:images"]["refs"] = refs
         del config["fastapi-k8s:frontend"]["ingress"]
@@ -441,7 +494,7 @@ def test_the_engine_deploys_dev_from_published_images_and_validates_it(cluster, 
     page = httpx.get(PLATFORM_URL, timeout=30)
     assert page.status_code == 200 and "FastAPI on Kubernetes (dev)" in page.text
     images = {p["metadata"]["labels"]["app.kubernetes.io/name"]: p["spec"]["containers"][0]["image"]
-              for p in json.loads(kubectl("-n", "fastapi-dev", "get", "pods", "-o", "json").stdout)["items"]}
+              for p in json.loads(kubectl("-n", DEV_NAMESPACE, "get", "pods", "-o", "json").stdout)["items"]}
     assert images["backend"] == engine["refs"]["backend"], images
 
 
@@ -465,9 +518,9 @@ def test_a_release_that_cannot_roll_out_is_rolled_back_while_the_old_pods_serve(
 
 
 def test_a_deploy_with_refresh_recreates_what_was_deleted_outside_pulumi(cluster, engine):
-    kubectl("delete", "namespace", "fastapi-dev", "--wait=true", "--timeout=240s", timeout=260)
+    kubectl("delete", "namespace", DEV_NAMESPACE, "--wait=true", "--timeout=240s", timeout=260)
     stale = release(engine, "deploy", "dev", "--yes", check=False)
-    assert stale.returncode == 1 and "no workloads in namespace fastapi-dev" in stale.stderr, stale.stderr[-2000:]
+    assert stale.returncode == 1 and f"no workloads in namespace {DEV_NAMESPACE}" in stale.stderr, stale.stderr[-2000:]
     started = time.monotonic()
     result = release(engine, "deploy", "dev", "--yes", "--refresh")
     cluster["engine_refresh_deploy_seconds"] = round(time.monotonic() - started, 1)
@@ -499,7 +552,17 @@ def test_promotion_to_staging_validates_and_a_blue_green_switch_moves_live_traff
     assert (status["activeColor"], status["live"], status["green"]) == ("blue", "1.0.0", "1.1.0"), status
 
 
+def test_what_the_suite_found_running_still_runs(cluster):
+    """Nothing outside the suite's namespaces was deleted or replaced: a user's deployment (or, on a
+    fresh cluster, the system pods) is as the suite found it."""
+    gone = {uid: pod for uid, pod in cluster["found_running"].items() if uid not in running_pods()}
+    assert cluster["found_running"], "the suite found pods running (at least CoreDNS)"
+    assert gone == {}, f"pods the suite found running are gone: {sorted(gone.values())}"
+
+
 def test_down_leaves_nothing_behind(cluster):
+    if cluster["reused_running_cluster"]:
+        pytest.skip("the cluster was running before the suite (a user's): left up, only the suite's namespaces removed")
     assert cluster_processes(), "the cluster's processes are visible while it runs"
     sh(*CLUSTER, "down", timeout=600)
     leftovers = cluster_processes()
