@@ -216,3 +216,46 @@ class ServiceKeys:
 @pytest.fixture
 def keys(tmp_path) -> ServiceKeys:
     return ServiceKeys(tmp_path / "keys")
+
+
+# --- The three services wired together ------------------------------------------------------
+
+def start_chain(services: ServiceLauncher, postgres: PostgresServer, keys: ServiceKeys, *, analytics: dict | None = None,
+                backend: dict | None = None, frontend: dict | None = None) -> tuple[RunningService, RunningService, RunningService]:
+    """frontend → backend → analytics with keys, as the platform wires them; extra settings per service."""
+    keys.issue("backend", "analytics")
+    keys.issue("frontend", "backend")
+    analytics_service = services.start("analytics", {"API_KEYS_DIR": keys.inbound_dir("analytics"), **(analytics or {})})
+    backend_service = services.start(
+        "backend",
+        {
+            **postgres.env(),
+            "API_KEYS_DIR": keys.inbound_dir("backend"),
+            "ANALYTICS_URL": analytics_service.url,
+            "ANALYTICS_API_KEY_FILE": keys.outbound_file("backend", "analytics"),
+            **(backend or {}),
+        },
+        wait_for="/startupz",
+    )
+    frontend_service = services.start(
+        "frontend",
+        {"BACKEND_URL": backend_service.url, "BACKEND_API_KEY_FILE": keys.outbound_file("frontend", "backend"), **(frontend or {})},
+    )
+    return frontend_service, backend_service, analytics_service
+
+
+@pytest.fixture
+def chain(services, postgres, keys):
+    return start_chain(
+        services, postgres, keys,
+        analytics={"MAX_ROWS": "2000000", "ROWS_IN_FLIGHT": "8000000"},
+        frontend={
+            "PAGE_TITLE": "Chain test",
+            "GREETING": "Hi there",
+            "THEME_COLOR": "#123456",
+            "SERVICE_VERSION": "2.5.0",
+            "BREAKER_FAILURES": "3",
+            "BREAKER_RESET_SECONDS": "2",
+            "DOWNSTREAM_TIMEOUT_SECONDS": "1",
+        },
+    )

@@ -11,38 +11,6 @@ TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
 
 
-@pytest.fixture
-def chain(services, postgres, keys):
-    keys.issue("backend", "analytics")
-    keys.issue("frontend", "backend")
-    analytics = services.start("analytics", {"API_KEYS_DIR": keys.inbound_dir("analytics"), "MAX_ROWS": "2000000"})
-    backend = services.start(
-        "backend",
-        {
-            **postgres.env(),
-            "API_KEYS_DIR": keys.inbound_dir("backend"),
-            "ANALYTICS_URL": analytics.url,
-            "ANALYTICS_API_KEY_FILE": keys.outbound_file("backend", "analytics"),
-        },
-        wait_for="/startupz",
-    )
-    frontend = services.start(
-        "frontend",
-        {
-            "BACKEND_URL": backend.url,
-            "BACKEND_API_KEY_FILE": keys.outbound_file("frontend", "backend"),
-            "PAGE_TITLE": "Chain test",
-            "GREETING": "Hi there",
-            "THEME_COLOR": "#123456",
-            "SERVICE_VERSION": "2.5.0",
-            "BREAKER_FAILURES": "3",
-            "BREAKER_RESET_SECONDS": "2",
-            "DOWNSTREAM_TIMEOUT_SECONDS": "1",
-        },
-    )
-    return frontend, backend, analytics
-
-
 def test_page_lists_and_creates_notes_through_the_backend(chain):
     frontend, _, _ = chain
     with frontend.client(follow_redirects=True) as http:

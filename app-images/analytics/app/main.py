@@ -1,10 +1,12 @@
 """The analytics service: pandas/numpy statistics over a generated data set."""
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Query
+from starlette.concurrency import run_in_threadpool
 
 from fastapi_common.app import create_service_app
 from fastapi_common.auth import require_api_key
+from fastapi_common.limits import WorkBudget
 
 from .settings import AnalyticsSettings
 from .stats import generate, summarize
@@ -14,15 +16,19 @@ app = create_service_app(settings, title="analytics")
 api = APIRouter(prefix="/api", dependencies=[Depends(require_api_key)])
 
 
-# A plain function: FastAPI runs it in the thread pool, so the CPU work never blocks the event loop.
+SEED_MAX = 2**32 - 1
+DEFAULT_ROWS = min(10_000, settings.max_rows)
+budget = WorkBudget(settings.rows_in_flight or settings.max_rows, "analytics work")
+
+
 @api.get("/stats")
-def stats(rows: Annotated[int, Query(ge=1)] = 10_000, seed: Annotated[int, Query(ge=0)] = 0) -> dict:
-    if rows > settings.max_rows:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
-            detail=f"rows={rows} exceeds MAX_ROWS={settings.max_rows}",
-        )
-    return summarize(generate(rows, seed))
+async def stats(
+    rows: Annotated[int, Query(ge=1, le=settings.max_rows, description="size of the generated data set (≤ MAX_ROWS)")] = DEFAULT_ROWS,
+    seed: Annotated[int, Query(ge=0, le=SEED_MAX)] = 0,
+) -> dict:
+    async with budget.claim(rows):
+        # The CPU work runs in a worker thread so that the event loop keeps answering probes.
+        return await run_in_threadpool(lambda: summarize(generate(rows, seed)))
 
 
 app.include_router(api)

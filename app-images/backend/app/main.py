@@ -1,14 +1,16 @@
 """The backend: a REST API for notes on PostgreSQL, and insights from the analytics service."""
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
+import httpx
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request, status
 
 from fastapi_common.app import create_service_app
 from fastapi_common.auth import require_api_key
 from fastapi_common.downstream import DownstreamClient, DownstreamUnavailable
 
 from .database import NotesRepository, create_pool, ensure_schema, ping
-from .models import Note, NoteIn
+from .models import BIGINT_MAX, Note, NoteIn
 from .settings import BackendSettings
 
 settings = BackendSettings()
@@ -44,6 +46,9 @@ def notes(request: Request) -> NotesRepository:
 Notes = Annotated[NotesRepository, Depends(notes)]
 
 
+NoteId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
+
+
 def not_found(note_id: int) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"note {note_id} not found")
 
@@ -55,13 +60,13 @@ async def create_note(note: NoteIn, repo: Notes) -> Note:
 
 @api.get("/notes")
 async def list_notes(
-    repo: Notes, limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0
+    repo: Notes, limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0
 ) -> list[Note]:
     return [Note(**row) for row in await repo.list(limit, offset)]
 
 
 @api.get("/notes/{note_id}")
-async def get_note(note_id: int, repo: Notes) -> Note:
+async def get_note(note_id: NoteId, repo: Notes) -> Note:
     row = await repo.get(note_id)
     if row is None:
         raise not_found(note_id)
@@ -69,7 +74,7 @@ async def get_note(note_id: int, repo: Notes) -> Note:
 
 
 @api.put("/notes/{note_id}")
-async def update_note(note_id: int, note: NoteIn, repo: Notes) -> Note:
+async def update_note(note_id: NoteId, note: NoteIn, repo: Notes) -> Note:
     row = await repo.update(note_id, note.title, note.body)
     if row is None:
         raise not_found(note_id)
@@ -77,13 +82,13 @@ async def update_note(note_id: int, note: NoteIn, repo: Notes) -> Note:
 
 
 @api.delete("/notes/{note_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_note(note_id: int, repo: Notes) -> None:
+async def delete_note(note_id: NoteId, repo: Notes) -> None:
     if not await repo.delete(note_id):
         raise not_found(note_id)
 
 
 @api.get("/insights")
-async def insights(request: Request, rows: Annotated[int, Query(ge=1)] = 10_000) -> dict:
+async def insights(request: Request, rows: Annotated[int, Query(ge=1, le=BIGINT_MAX)] = 10_000) -> dict:
     client: DownstreamClient | None = request.app.state.analytics
     if client is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="analytics not configured")
@@ -92,8 +97,23 @@ async def insights(request: Request, rows: Annotated[int, Query(ge=1)] = 10_000)
     except DownstreamUnavailable:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="analytics unavailable") from None
     if response.status_code != 200:
-        raise HTTPException(response.status_code, detail=response.json().get("detail", "analytics refused"))
+        # A refusal of the caller's input (too many rows, busy) is passed on as it is; anything
+        # else from analytics is the platform's fault, not the caller's.
+        relayed = response.status_code in (422, 429)
+        raise HTTPException(
+            response.status_code if relayed else status.HTTP_502_BAD_GATEWAY,
+            detail=refusal_detail(response) if relayed else "analytics answered unexpectedly",
+            headers={"Retry-After": response.headers["Retry-After"]} if "Retry-After" in response.headers else None,
+        )
     return response.json()
+
+
+def refusal_detail(response: httpx.Response) -> object:
+    """The `detail` of a downstream refusal, or a generic one if its body is not the usual JSON."""
+    try:
+        return response.json().get("detail", "analytics refused the request")
+    except (ValueError, AttributeError):
+        return "analytics refused the request"
 
 
 app.include_router(api)

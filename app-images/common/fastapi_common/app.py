@@ -1,20 +1,22 @@
 """The application factory every service uses: logging, trace context, metrics, health probes,
-API keys, failure injection, and a lifespan that starts and stops cleanly."""
+API keys, request bounds, validation errors that never echo input, failure injection, and a
+lifespan that starts and stops cleanly."""
 import asyncio
 import logging
 import signal
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from . import health, metrics
 from .auth import KeyStore
+from .errors import install_error_handlers
 from .health import HealthState, ReadinessCheck
+from .limits import BodySizeLimit
 from .logs import configure_logging
+from .observe import ObserveRequests
 from .settings import ServiceSettings
-from .tracing import current_trace, start_span
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,10 @@ def create_service_app(
     app.include_router(metrics.router)
     if settings.fault_injection_enabled:
         app.include_router(health.fault_router)
-    app.middleware("http")(_observe(settings.service_name))
+    install_error_handlers(app)
+    # Added last, so outermost: an oversized body is refused before anything reads it.
+    app.add_middleware(ObserveRequests, service=settings.service_name)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 
 
@@ -91,28 +96,3 @@ def _mark_unready_on_sigterm(state: HealthState) -> None:
         previous(signum, frame)
 
     signal.signal(signal.SIGTERM, on_sigterm)
-
-
-def _observe(service: str) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        trace = start_span(request.headers.get("traceparent"))
-        token = current_trace.set(trace)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            elapsed = time.perf_counter() - started
-        route = request.scope.get("route")
-        route_path = getattr(route, "path", "unmatched")
-        metrics.REQUESTS.labels(service, request.method, route_path, str(response.status_code)).inc()
-        metrics.LATENCY.labels(service, request.method, route_path).observe(elapsed)
-        response.headers["traceparent"] = trace.traceparent()
-        if route_path not in ("/livez", "/readyz", "/startupz", "/metrics"):
-            log.info(
-                "request",
-                extra={"method": request.method, "path": request.url.path, "status": response.status_code, "duration_ms": round(elapsed * 1000, 1)},
-            )
-        current_trace.reset(token)
-        return response
-
-    return middleware

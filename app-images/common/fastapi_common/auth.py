@@ -55,8 +55,9 @@ class KeyStore:
         return matched
 
 
-def require_api_key(request: Request) -> None:
-    """FastAPI dependency: 401 without detail unless the request carries a valid key."""
+async def require_api_key(request: Request) -> None:
+    """FastAPI dependency: 401 without detail unless the request carries a valid key. Async: a
+    plain function would send every authenticated request through the thread pool."""
     store: KeyStore = request.app.state.key_store
     if not store.accepts(request.headers.get(API_KEY_HEADER)):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="unauthorized")

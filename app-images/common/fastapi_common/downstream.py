@@ -1,5 +1,11 @@
-"""Calls to other services: explicit timeouts, bounded retries with backoff for idempotent calls,
-a circuit breaker, the caller's API key and the trace context on every request."""
+"""Calls to other services: explicit timeouts, bounded retries for idempotent calls, a circuit
+breaker, the caller's API key and the trace context on every request.
+
+Retries are only for requests that never reached the service (it could not be connected to):
+retrying a timeout or a 5xx would repeat work the callee may have done, and with every tier
+retrying, one request at the edge would become attempts^tiers computations at the bottom. The
+breaker counts only what is the callee's fault (5xx, timeouts, connection errors), never a 4xx: a
+client's bad input must not open the circuit for everyone."""
 import logging
 from pathlib import Path
 
@@ -15,6 +21,9 @@ log = logging.getLogger(__name__)
 
 IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
 
+# The request was never sent: safe to try again, nothing can have been done twice.
+NOT_DELIVERED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
 
 class DownstreamUnavailable(Exception):
     """The downstream service failed, timed out, or its circuit is open."""
@@ -24,7 +33,8 @@ class _ServerError(Exception):
     """A 5xx answer, counted as a failure by the retry policy and the breaker."""
 
     def __init__(self, response: httpx.Response) -> None:
-        super().__init__(f"{response.status_code} from {response.request.url}")
+        # The path only: a query string may carry what must not reach the logs.
+        super().__init__(f"{response.status_code} from {response.request.url.path}")
         self.response = response
 
 
@@ -68,7 +78,8 @@ class DownstreamClient:
             raise DownstreamUnavailable(f"{self.name}: circuit open") from error
         except (httpx.TransportError, _ServerError) as error:
             DOWNSTREAM.labels(self.name, "failed").inc()
-            log.warning("downstream call failed", extra={"target": self.name, "error": str(error)})
+            log.warning("downstream call failed", extra={"target": self.name, "path": path.split("?", 1)[0],
+                                                          "error": f"{type(error).__name__}: {error}"})
             raise DownstreamUnavailable(f"{self.name}: {error}") from error
         DOWNSTREAM.labels(self.name, "ok").inc()
         return response
@@ -77,7 +88,7 @@ class DownstreamClient:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.attempts if method in IDEMPOTENT else 1),
             wait=wait_exponential(multiplier=0.05, max=0.5),
-            retry=retry_if_exception_type((httpx.TransportError, _ServerError)),
+            retry=retry_if_exception_type(NOT_DELIVERED),
             reraise=True,
         )
         async for attempt in retrying:

@@ -32,7 +32,13 @@ def configure_logging(service: str, level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    # The request log is ObserveRequests' (JSON, path without query string, at INFO). uvicorn's own
+    # access log would repeat every request with its full query string, so it stays off whatever
+    # the command line says (the images pass --no-access-log too).
+    access = logging.getLogger("uvicorn.access")
+    access.handlers[:] = []
+    access.propagate = False

@@ -20,3 +20,5 @@ class ServiceSettings(BaseSettings):
     # Failure injection for probe demonstrations; off unless enabled.
     fault_injection_enabled: bool = False
     startup_delay_seconds: float = Field(default=0.0, ge=0)
+    # The largest request body accepted (413 beyond): notes are at most ~40 KiB of UTF-8.
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)

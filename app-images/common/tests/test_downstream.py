@@ -8,16 +8,46 @@ def client_with(handler, **kwargs) -> DownstreamClient:
     return DownstreamClient("target", "http://target.test", None, transport=httpx.MockTransport(handler), **kwargs)
 
 
-async def test_idempotent_calls_are_retried_until_they_succeed():
+async def test_idempotent_calls_that_could_not_connect_are_retried_until_they_succeed():
     calls = []
 
     def handler(request):
         calls.append(request.method)
-        return httpx.Response(503) if len(calls) < 3 else httpx.Response(200, json={"ok": True})
+        if len(calls) < 3:
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(200, json={"ok": True})
 
     response = await client_with(handler, attempts=3).request("GET", "/x")
     assert response.json() == {"ok": True}
     assert calls == ["GET", "GET", "GET"]
+
+
+@pytest.mark.parametrize("failure", ["503", "500", "read-timeout"])
+async def test_a_call_the_service_received_is_never_repeated(failure):
+    """Work the callee may have done is not done again: across tiers, retries would multiply it."""
+    calls = []
+
+    def handler(request):
+        calls.append(1)
+        if failure == "read-timeout":
+            raise httpx.ReadTimeout("slow", request=request)
+        return httpx.Response(int(failure))
+
+    client = client_with(handler, attempts=3)
+    with pytest.raises(DownstreamUnavailable):
+        await client.request("GET", "/heavy?rows=500000")
+    assert calls == [1]
+
+
+async def test_failures_are_logged_without_the_query_string(caplog):
+    def handler(request):
+        return httpx.Response(500)
+
+    with pytest.raises(DownstreamUnavailable) as raised:
+        await client_with(handler).request("GET", "/api/x?api_key=leaked-by-mistake")
+    logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "downstream call failed" in logged and "/api/x" in logged
+    assert "leaked-by-mistake" not in logged and "leaked-by-mistake" not in str(raised.value)
 
 
 async def test_non_idempotent_calls_are_not_retried():

@@ -3,12 +3,14 @@ keeps working, degraded, when the backend is down."""
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import FastAPI, Form, HTTPException, Request, status
+from fastapi import FastAPI, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from fastapi_common.app import create_service_app
 from fastapi_common.downstream import DownstreamClient, DownstreamUnavailable
+from fastapi_common.limits import WorkBudget
+from fastapi_common.text import PlainText
 
 from .settings import FrontendSettings
 
@@ -31,6 +33,9 @@ app.state.backend = DownstreamClient(
     breaker_failures=settings.breaker_failures,
     breaker_reset_seconds=settings.breaker_reset_seconds,
 )
+
+
+insights_budget = WorkBudget(settings.insights_concurrency, "insights work")
 
 
 def backend(request: Request) -> DownstreamClient:
@@ -59,23 +64,32 @@ async def index(request: Request) -> HTMLResponse:
 
 @app.post("/notes")
 async def add_note(
-    request: Request, title: Annotated[str, Form(min_length=1, max_length=200)], body: Annotated[str, Form(max_length=10_000)] = ""
+    request: Request,
+    title: Annotated[PlainText, Form(min_length=1, max_length=200)],
+    body: Annotated[PlainText, Form(max_length=10_000)] = "",
 ) -> RedirectResponse:
     try:
         response = await backend(request).request("POST", "/api/notes", json={"title": title, "body": body})
     except DownstreamUnavailable:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="notes are unavailable right now") from None
+    if response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="the note was refused: check its title and text")
     if response.status_code != status.HTTP_201_CREATED:
-        raise HTTPException(status.HTTP_502_BAD_GATEWAY, detail="the backend refused the note")
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, detail="the backend could not store the note")
     return RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
 
 
 @app.get("/api/insights")
-async def insights(request: Request, rows: int = 10_000) -> dict:
-    try:
-        response = await backend(request).request("GET", "/api/insights", params={"rows": rows})
-    except DownstreamUnavailable:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="insights are unavailable right now") from None
+async def insights(request: Request, rows: Annotated[int, Query(ge=1, le=settings.insights_max_rows)] = min(1_000, settings.insights_max_rows)) -> dict:
+    async with insights_budget.claim():
+        try:
+            response = await backend(request).request("GET", "/api/insights", params={"rows": rows})
+        except DownstreamUnavailable:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="insights are unavailable right now") from None
+    if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, detail="insights are busy; retry shortly", headers={"Retry-After": "1"})
+    if response.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"rows={rows} is more than this platform computes")
     if response.status_code != 200:
         raise HTTPException(status.HTTP_502_BAD_GATEWAY, detail="the backend could not compute insights")
     return response.json()

@@ -15,3 +15,7 @@ class FrontendSettings(ServiceSettings):
     downstream_timeout_seconds: float = Field(default=2.0, gt=0)
     breaker_failures: int = Field(default=5, ge=1)
     breaker_reset_seconds: float = Field(default=10.0, gt=0)
+    # The public insights route: the largest data set an anonymous visitor may ask for, and how
+    # many such requests this pod forwards at once (429 beyond).
+    insights_max_rows: int = Field(default=10_000, ge=1)
+    insights_concurrency: int = Field(default=4, ge=1)

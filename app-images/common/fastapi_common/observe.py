@@ -1,0 +1,63 @@
+"""Per-request trace context, metrics and one structured log line, as pure ASGI middleware: no
+extra task or body buffering per request (Starlette's BaseHTTPMiddleware costs both), and the trace
+context set here is the one the endpoint sees."""
+import logging
+import time
+
+from starlette.datastructures import Headers, MutableHeaders
+
+from . import metrics
+from .limits import ASGIApp, Message, Receive, Scope, Send
+from .tracing import current_trace, start_span
+
+log = logging.getLogger("fastapi_common.requests")
+
+# Probes and scrapes: counted, never logged (they would drown the log).
+QUIET_ROUTES = frozenset({"/livez", "/readyz", "/startupz", "/metrics"})
+
+
+class ObserveRequests:
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        trace = start_span(Headers(scope=scope).get("traceparent"))
+        token = current_trace.set(trace)
+        status_code = 500  # what the client gets if the app fails before answering
+        started = time.perf_counter()
+        recorded = False
+
+        def record() -> None:
+            nonlocal recorded
+            if not recorded:
+                recorded = True
+                self._record(scope, status_code, time.perf_counter() - started)
+
+        async def send_with_trace(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+                MutableHeaders(scope=message).append("traceparent", trace.traceparent())
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                record()  # before the last byte leaves: whoever got the response can read the log
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_trace)
+        finally:
+            record()
+            current_trace.reset(token)
+
+    def _record(self, scope: Scope, status_code: int, elapsed: float) -> None:
+        route = getattr(scope.get("route"), "path", "unmatched")
+        method = scope["method"]
+        metrics.REQUESTS.labels(self.service, method, route, str(status_code)).inc()
+        metrics.LATENCY.labels(self.service, method, route).observe(elapsed)
+        if route not in QUIET_ROUTES and log.isEnabledFor(logging.INFO):
+            # The path only: query strings may carry what must not be logged (a key sent by mistake).
+            log.info("request", extra={"method": method, "path": scope["path"], "status": status_code,
+                                       "duration_ms": round(elapsed * 1000, 1)})
