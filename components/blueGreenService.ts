@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Connection, PublicAccess, connect, openToAnywhere } from "./connection";
-import { ArgumentChecker } from "./errors";
+import { ArgumentChecker, InvalidArgumentError } from "./errors";
 import { routeIngress, routeUrl } from "./ingress";
 import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
 import { WebService } from "./webService";
+import { resolveWebServiceArgs } from "./webServiceSettings";
 import { IngressRoute, ServiceExposure, WebServiceArgs } from "./webServiceArgs";
 
 /** What one colour runs. */
@@ -62,6 +63,11 @@ export class BlueGreenService extends pulumi.ComponentResource {
             (COLORS as readonly string[]).includes(args.activeColor),
             `activeColor = "${args.activeColor}" must be "blue" or "green"`,
         );
+        // Both colours, and the live Service and Ingress, are checked before anything is
+        // registered: a bad green release must not leave a blue one behind.
+        for (const color of COLORS) {
+            checker.report(...colorProblems(`${name}-${color}`, color, args));
+        }
         checker.throwIfAny();
         super("fastapi-k8s:index:BlueGreenService", name, args, opts);
         this.activeColor = args.activeColor;
@@ -119,5 +125,20 @@ export class BlueGreenService extends pulumi.ComponentResource {
     /** Lets anything reach both colours' ports (the live Service, the Ingress, the preview Services). */
     allowFromAnywhere(): PublicAccess {
         return openToAnywhere(this, this);
+    }
+}
+
+/** What WebService would refuse in one colour's arguments (with the live Service and Ingress). */
+function colorProblems(name: string, color: (typeof COLORS)[number], args: BlueGreenServiceArgs): string[] {
+    const { blue, green, activeColor, ...shared } = args;
+    const spec = color === "blue" ? blue : green;
+    try {
+        resolveWebServiceArgs(name, { ...shared, image: spec?.image, version: spec?.version, env: { ...shared.env, ...spec?.env } });
+        return [];
+    } catch (error) {
+        if (error instanceof InvalidArgumentError) {
+            return error.problems.map((problem) => `${color}: ${problem}`);
+        }
+        throw error;
     }
 }

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentChecker } from "./errors";
-import { isDnsLabel, platformLabels } from "./labels";
+import { fieldProblem, namespaceProblem } from "./kubernetesNames";
+import { platformLabels } from "./labels";
 import { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
 
 /** The ceiling of everything the namespace's pods may request or use together. */
@@ -221,10 +222,7 @@ function resolveNamespaceArgs(name: string, args: NamespaceArgs): NamespaceSetti
         dns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" }, ...args.dns },
     };
     const checker = new ArgumentChecker(`Namespace "${name}"`);
-    checker.require(
-        isDnsLabel(settings.name),
-        `name "${settings.name}" must be a DNS label: lower-case letters, digits and "-", at most 63 characters`,
-    );
+    checker.report(fieldProblem("name", settings.name, namespaceProblem));
     checker.require(
         /^v1\.\d+$|^latest$/.test(settings.podSecurityVersion),
         `podSecurityVersion "${settings.podSecurityVersion}" must look like "v1.33" (or "latest")`,

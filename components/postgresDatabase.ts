@@ -4,11 +4,12 @@ import * as random from "@pulumi/random";
 import { CheckExemption, exemptionProblems, withExemptions } from "./checkExemptions";
 import { Connection, connect } from "./connection";
 import { ArgumentChecker } from "./errors";
+import { dnsSubdomainProblem, fieldProblem, imageReferenceProblem } from "./kubernetesNames";
 import { isDnsLabel, selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
 import { pullPolicyProblem } from "./pullPolicy";
-import { QUANTITY_HELP, isQuantity } from "./quantity";
-import { ComputeResources, resourceProblems, toResourceRequirements } from "./resources";
+import { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
+import { ComputeResources, POSTGRES_EPHEMERAL_DEFAULTS, resourceProblems, toResourceRequirements } from "./resources";
 import { DEFAULT_UID, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { secretData } from "./secretData";
 
@@ -201,7 +202,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                                         { name: "POSTGRES_PASSWORD_FILE", value: `${SECRET_MOUNT}/password` },
                                         { name: "PGDATA", value: PGDATA },
                                     ],
-                                    resources: toResourceRequirements(settings.resources, { request: "128Mi", limit: "512Mi" }),
+                                    resources: toResourceRequirements(settings.resources, POSTGRES_EPHEMERAL_DEFAULTS),
                                     securityContext: restrictedContainerSecurity(settings.uid),
                                     startupProbe: { ...isReady, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 },
                                     // Liveness asks only whether the server accepts connections; readiness
@@ -288,15 +289,19 @@ function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): Postgres
     checker.require(IDENTIFIER.test(settings.database), `database "${settings.database}" must match ${IDENTIFIER}`);
     checker.require(IDENTIFIER.test(settings.username), `username "${settings.username}" must match ${IDENTIFIER}`);
     checker.require(
-        isQuantity(settings.storageSize),
-        `storageSize = "${settings.storageSize}" is not valid; expected ${QUANTITY_HELP}`,
+        isQuantity(settings.storageSize) && parseQuantity(settings.storageSize) > 0,
+        `storageSize = "${settings.storageSize}" is not valid; expected a size greater than zero, ${QUANTITY_HELP}`,
+    );
+    checker.report(
+        fieldProblem("storageClassName", settings.storageClassName, dnsSubdomainProblem),
+        fieldProblem("image", settings.image, imageReferenceProblem),
     );
     checker.require(
         Number.isInteger(settings.shutdownGracePeriodSeconds) && settings.shutdownGracePeriodSeconds >= 30,
         `shutdownGracePeriodSeconds = ${settings.shutdownGracePeriodSeconds} must be a whole number ≥ 30 (room for the checkpoint)`,
     );
     checker.require(Number.isInteger(settings.uid) && settings.uid >= 10000, `uid = ${settings.uid} must be ≥ 10000`);
-    checker.report(...resourceProblems(settings.resources, "resources"));
+    checker.report(...resourceProblems(settings.resources, "resources", POSTGRES_EPHEMERAL_DEFAULTS));
     checker.report(...exemptionProblems(args.exemptions ?? []));
     checker.throwIfAny();
     return settings;

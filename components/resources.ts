@@ -20,8 +20,23 @@ export interface ComputeResources {
 
 const ALL = ["cpu", "memory", "ephemeralStorage"] as const;
 
-/** Lists what is wrong with `resources` (malformed quantities, limits below requests). */
-export function resourceProblems(resources: ComputeResources, where: string): string[] {
+/** The ephemeral storage a container gets when its resources name none. */
+export interface EphemeralDefaults {
+    request: string;
+    limit: string;
+}
+
+/** A web tier's default ephemeral storage (logs, /tmp). */
+export const WEB_EPHEMERAL_DEFAULTS: EphemeralDefaults = { request: "64Mi", limit: "256Mi" };
+/** Postgres' default ephemeral storage (logs, sockets, sort spill beside the data volume). */
+export const POSTGRES_EPHEMERAL_DEFAULTS: EphemeralDefaults = { request: "128Mi", limit: "512Mi" };
+
+/**
+ * Lists what is wrong with `resources` (malformed quantities, limits below requests), judging
+ * ephemeral storage by what the container would get: a request above the default limit is refused
+ * by the API server just as an explicit one would be.
+ */
+export function resourceProblems(resources: ComputeResources, where: string, ephemeral: EphemeralDefaults = WEB_EPHEMERAL_DEFAULTS): string[] {
     const problems: string[] = [];
     for (const kind of ["requests", "limits"] as const) {
         for (const key of ALL) {
@@ -44,16 +59,15 @@ export function resourceProblems(resources: ComputeResources, where: string): st
     }
     if (problems.length === 0) {
         for (const key of ALL) {
-            const [request, limit] = [resources.requests[key], resources.limits[key]];
-            if (request === undefined || limit === undefined) {
+            const effective = (kind: "requests" | "limits") =>
+                resources[kind][key] ?? (key === "ephemeralStorage" ? ephemeral[kind === "requests" ? "request" : "limit"] : undefined);
+            const [request, limit] = [effective("requests"), effective("limits")];
+            if (request === undefined || limit === undefined || parseQuantity(limit) >= parseQuantity(request)) {
                 continue;
             }
-            if (parseQuantity(limit) < parseQuantity(request)) {
-                problems.push(
-                    `${where}.limits.${key} = "${resources.limits[key]}" is below ${where}.requests.${key} = ` +
-                        `"${resources.requests[key]}"; a limit must be at least the request`,
-                );
-            }
+            const describe = (kind: "requests" | "limits", value: string) =>
+                resources[kind][key] === undefined ? `the default ${kind.slice(0, -1)} "${value}" (set ${where}.${kind}.${key})` : `${where}.${kind}.${key} = "${value}"`;
+            problems.push(`${describe("limits", limit)} is below ${describe("requests", request)}; a limit must be at least the request`);
         }
     }
     return problems;

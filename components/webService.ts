@@ -6,7 +6,7 @@ import { routeIngress, routeUrl } from "./ingress";
 import { contentHash } from "./contentHash";
 import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
-import { toResourceRequirements } from "./resources";
+import { WEB_EPHEMERAL_DEFAULTS, toResourceRequirements } from "./resources";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { WebServiceArgs } from "./webServiceArgs";
 import { WebServiceSettings, resolveWebServiceArgs } from "./webServiceSettings";
@@ -165,7 +165,7 @@ export class WebService extends pulumi.ComponentResource {
                                     imagePullPolicy: settings.imagePullPolicy,
                                     ports: [{ name: HTTP_PORT_NAME, containerPort: settings.port, protocol: "TCP" }],
                                     envFrom: [{ configMapRef: { name: this.configMap.metadata.name } }],
-                                    resources: toResourceRequirements(settings.resources, { request: "64Mi", limit: "256Mi" }),
+                                    resources: toResourceRequirements(settings.resources, WEB_EPHEMERAL_DEFAULTS),
                                     securityContext: restrictedContainerSecurity(settings.uid),
                                     startupProbe: {
                                         httpGet: httpGet(settings.probes.startupPath),

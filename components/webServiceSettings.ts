@@ -1,5 +1,13 @@
 import { exemptionProblems } from "./checkExemptions";
 import { ArgumentChecker } from "./errors";
+import {
+    dnsSubdomainProblem,
+    envVarNameProblem,
+    fieldProblem,
+    imageReferenceProblem,
+    ingressHostProblem,
+    labelValueProblem,
+} from "./kubernetesNames";
 import { isDnsLabel } from "./labels";
 import { pullPolicyProblem } from "./pullPolicy";
 import { ComputeResources, resourceProblems } from "./resources";
@@ -104,11 +112,34 @@ export function resolveWebServiceArgs(name: string, args: WebServiceArgs): WebSe
         checker.require(dir.startsWith("/"), `writableDirs entry "${dir}" must be an absolute path`);
     }
     checker.report(...exemptionProblems(args.exemptions ?? []));
-    for (const mount of args.secretFiles ?? []) {
-        checker.require(mount.mountPath.startsWith("/"), `secretFiles mountPath "${mount.mountPath}" must be absolute`);
-    }
+    checker.report(
+        fieldProblem("image", args.image, imageReferenceProblem),
+        fieldProblem("version", args.version, labelValueProblem),
+        ...Object.entries(args.podLabels ?? {}).map(([key, value]) => fieldProblem(`podLabels["${key}"]`, value, labelValueProblem)),
+        ...Object.keys(args.env ?? {}).map((key) => fieldProblem("env key", key, envVarNameProblem)),
+    );
+    checkMounts(checker, args, settings.writableDirs);
     checker.throwIfAny();
     return settings;
+}
+
+/** Every mount path absolute and distinct: two volumes at one path make the API server refuse the pod. */
+function checkMounts(checker: ArgumentChecker, args: WebServiceArgs, writableDirs: string[]): void {
+    const seen = new Map<string, string>();
+    const mounts = [
+        ...(args.secretFiles ?? []).map((m) => ({ path: m.mountPath, what: `secretFiles "${m.secretName}"` })),
+        ...writableDirs.map((dir) => ({ path: dir, what: "writableDirs" })),
+    ];
+    for (const { path, what } of mounts) {
+        checker.require(path.startsWith("/"), `${what} mountPath "${path}" must be absolute`);
+        const normalized = path.replace(/\/+$/, "") || "/";
+        const earlier = seen.get(normalized);
+        checker.require(earlier === undefined, `${what} mountPath "${path}" is already used by ${earlier}; each mount needs its own path`);
+        seen.set(normalized, what);
+    }
+    for (const mount of args.secretFiles ?? []) {
+        checker.report(fieldProblem(`secretFiles secretName`, mount.secretName, dnsSubdomainProblem));
+    }
 }
 
 function checkPort(checker: ArgumentChecker, key: string, port: number): void {
@@ -143,20 +174,13 @@ function checkService(checker: ArgumentChecker, service: ServiceExposure & { typ
     }
 }
 
-const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 function checkIngress(checker: ArgumentChecker, ingress: IngressRoute & { path: string }): void {
-    checker.require(
-        typeof ingress.host === "string" && HOST_NAME.test(ingress.host),
-        `ingress.host = "${ingress.host}" must be a lower-case DNS host name such as "app.example.com"`,
+    checker.report(
+        typeof ingress.host === "string" ? fieldProblem("ingress.host", ingress.host, ingressHostProblem) : "ingress.host is required: a DNS host name",
+        fieldProblem("ingress.className", ingress.className, dnsSubdomainProblem),
+        fieldProblem("ingress.tlsSecretName", ingress.tlsSecretName, dnsSubdomainProblem),
     );
     checker.require(ingress.path.startsWith("/"), `ingress.path = "${ingress.path}" must start with "/"`);
-    if (ingress.tlsSecretName !== undefined) {
-        checker.require(
-            isDnsLabel(ingress.tlsSecretName, 253),
-            `ingress.tlsSecretName = "${ingress.tlsSecretName}" is not a valid Secret name`,
-        );
-    }
 }
 
 function checkAutoscaling(checker: ArgumentChecker, hpa: NonNullable<WebServiceSettings["autoscaling"]>): void {

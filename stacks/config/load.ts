@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigIssue, StackConfigError, valueAt } from "./issues";
-import { PROJECT, SECRET_KEYS } from "./project";
+import { PROJECT, SECRET_KEYS, STRING_KEYS } from "./project";
 import { crossFieldIssues } from "./rules";
 import { StackConfig, stackConfigSchema } from "./schema";
 
@@ -53,7 +53,7 @@ function rawProjectConfig(): Record<string, unknown> {
         if (namespace !== PROJECT || SECRET_KEYS.includes(key)) {
             continue;
         }
-        raw[key] = parseConfigValue(text);
+        raw[key] = STRING_KEYS.includes(key) ? text : parseConfigValue(text);
     }
     return raw;
 }

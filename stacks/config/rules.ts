@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import { pemCertificatesProblem } from "../../components/buildEnvironment";
+import { imageReferenceProblem, isPinnedByDigest } from "../../components/kubernetesNames";
 import { resourceProblems } from "../../components/resources";
 import { fromProjectRoot } from "../projectRoot";
 import { capacityIssues } from "./capacity";
@@ -15,6 +16,7 @@ export function crossFieldIssues(config: StackConfig): ConfigIssue[] {
         ...resourceIssues("postgres.resources", config.postgres.resources),
         ...imageIssues(config),
         ...caCertificatesIssues(config.images.buildEnvironment?.caCertificatesFile),
+        ...nodePortIssues(config),
     ];
     // Capacity sums the tiers' resources, which is only meaningful once each of them is sound.
     return issues.length > 0 ? issues : capacityIssues(config);
@@ -78,10 +80,22 @@ function imageIssues(config: StackConfig): ConfigIssue[] {
             message: 'only used when images.mode is "prebuilt"; remove it or switch the mode',
         });
     }
+    const baseImageProblem = images.baseImage === undefined ? undefined : imageReferenceProblem(images.baseImage);
+    if (baseImageProblem) {
+        issues.push({ key: "images.baseImage", value: images.baseImage, message: baseImageProblem });
+    }
+    // The prefix becomes "<prefix>/<service>:<tag>": it must form a valid reference there.
+    if (images.repositoryPrefix !== undefined && imageReferenceProblem(`${images.repositoryPrefix}/frontend`)) {
+        issues.push({
+            key: "images.repositoryPrefix",
+            value: images.repositoryPrefix,
+            message: 'must be a registry and/or lower-case repository path such as "registry.example.com:5000/team"',
+        });
+    }
     if (images.requireDigest) {
         for (const color of ["blue", "green"] as const) {
             const image = config.frontend.blueGreen?.[color].image;
-            if (image !== undefined && !image.includes("@sha256:")) {
+            if (image !== undefined && !isPinnedByDigest(image)) {
                 issues.push({
                     key: `frontend.blueGreen.${color}.image`,
                     value: image,
@@ -90,7 +104,7 @@ function imageIssues(config: StackConfig): ConfigIssue[] {
             }
         }
         for (const [service, ref] of Object.entries(images.refs ?? {})) {
-            if (!ref.includes("@sha256:")) {
+            if (!isPinnedByDigest(ref)) {
                 issues.push({
                     key: `images.refs.${service}`,
                     value: ref,
@@ -98,7 +112,7 @@ function imageIssues(config: StackConfig): ConfigIssue[] {
                 });
             }
         }
-        if (!(config.postgres.image ?? "").includes("@sha256:")) {
+        if (!isPinnedByDigest(config.postgres.image ?? "")) {
             issues.push({
                 key: "postgres.image",
                 value: config.postgres.image,
@@ -131,4 +145,22 @@ function caCertificatesIssues(file: string | undefined): ConfigIssue[] {
     }
     const problem = pemCertificatesProblem(text);
     return problem ? [{ key, value: file, message: `${problem}` }] : [];
+}
+
+/** A node port belongs to one Service: a second tier asking for it would be refused at apply time. */
+function nodePortIssues(config: StackConfig): ConfigIssue[] {
+    const owners = new Map<number, string>();
+    const issues: ConfigIssue[] = [];
+    for (const tier of TIERS) {
+        const port = config[tier].service?.nodePort;
+        if (port === undefined) {
+            continue;
+        }
+        const owner = owners.get(port);
+        if (owner) {
+            issues.push({ key: `${tier}.service.nodePort`, value: port, message: `already used by ${owner}.service.nodePort; each Service needs its own node port` });
+        }
+        owners.set(port, owner ?? tier);
+    }
+    return issues;
 }

@@ -1,11 +1,27 @@
 import { z } from "zod";
 import { noProxyProblem, proxyUrlProblem } from "../../components/buildEnvironment";
-import { QUANTITY_HELP, isQuantity } from "../../components/quantity";
+import {
+    dnsSubdomainProblem,
+    imageReferenceProblem,
+    ingressHostProblem,
+    labelValueProblem,
+    namespaceProblem,
+} from "../../components/kubernetesNames";
+import { QUANTITY_HELP, isQuantity, parseQuantity } from "../../components/quantity";
 
 /**
  * The schema of the stack configuration (the `fastapi-k8s:*` keys of Pulumi.<stack>.yaml).
  * Objects are strict, so a misspelt key is an error rather than a silently ignored setting.
  */
+
+/** A string that `problem` (one of the components' rules) accepts; its message otherwise. */
+const checkedString = (problem: (value: string) => string | undefined) =>
+    z.string().superRefine((value, ctx) => {
+        const found = problem(value);
+        if (found) {
+            ctx.addIssue({ code: "custom", message: found });
+        }
+    });
 
 const quantity = z.string({ error: `expected ${QUANTITY_HELP}` }).refine(isQuantity, {
     error: `not a Kubernetes quantity; expected ${QUANTITY_HELP}`,
@@ -17,10 +33,11 @@ const wholeAtLeast = (min: number) =>
 const percent = z.number().int().min(1, { error: "expected a whole percentage 1-100" }).max(100, {
     error: "expected a whole percentage 1-100",
 });
-const dnsLabel = z
-    .string({ error: "expected a DNS label" })
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'expected a DNS label: lower-case letters, digits and "-"' })
-    .max(63, { error: "expected at most 63 characters" });
+const positiveQuantity = quantity.refine((value) => !isQuantity(value) || parseQuantity(value) > 0, { error: "expected a size greater than zero" });
+const subdomain = checkedString(dnsSubdomainProblem);
+/** A release version: it labels every object (app.kubernetes.io/version), so a label value. */
+const version = checkedString(labelValueProblem);
+const imageRef = checkedString(imageReferenceProblem);
 
 const computeAmount = z.strictObject({ cpu: quantity, memory: quantity, ephemeralStorage: quantity.optional() });
 export const computeResourcesSchema = z.strictObject({ requests: computeAmount, limits: computeAmount });
@@ -35,15 +52,10 @@ const serviceSchema = z.strictObject({
 });
 
 const ingressSchema = z.strictObject({
-    host: z
-        .string()
-        .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
-            error: 'expected a lower-case DNS host name such as "app.example.com"',
-        })
-        .optional(),
+    host: checkedString(ingressHostProblem).optional(),
     path: z.string().startsWith("/", { error: 'expected a path starting with "/"' }).optional(),
-    className: z.string().optional(),
-    tlsSecretName: dnsLabel.optional(),
+    className: subdomain.optional(),
+    tlsSecretName: subdomain.optional(),
 });
 
 const autoscalingSchema = z.strictObject({
@@ -56,7 +68,7 @@ const autoscalingSchema = z.strictObject({
 
 /** Settings shared by the three FastAPI tiers. */
 const webTierShape = {
-    version: z.string().min(1, { error: "expected a version string" }),
+    version,
     replicas: wholeAtLeast(1).optional(),
     resources: computeResourcesSchema,
     service: serviceSchema.optional(),
@@ -68,9 +80,9 @@ const webTierShape = {
 };
 
 const colorRelease = z.strictObject({
-    version: z.string().min(1, { error: "expected a version string" }),
+    version,
     /** Image of this colour; default: the stack's frontend image. */
-    image: z.string().min(1).optional(),
+    image: imageRef.optional(),
 });
 
 export const frontendSchema = z.strictObject({
@@ -92,9 +104,9 @@ export const analyticsSchema = z.strictObject({
 });
 
 export const postgresSchema = z.strictObject({
-    image: z.string().min(1).optional(),
-    storageSize: quantity,
-    storageClassName: z.string().optional(),
+    image: imageRef.optional(),
+    storageSize: positiveQuantity,
+    storageClassName: subdomain.optional(),
     resources: computeResourcesSchema,
     protect: z.boolean({ error: "expected true or false" }),
     retainOnDelete: z.boolean({ error: "expected true or false" }),
@@ -109,19 +121,6 @@ export const quotaSchema = z.strictObject({
     persistentVolumeClaims: wholeAtLeast(0),
     requestsStorage: quantity,
 });
-
-const imageRef = z.string().regex(/^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/, {
-    error: 'expected an image reference like "registry.example.com/app@sha256:<64 hex>"',
-});
-
-/** A string that `problem` (one of the components' rules) accepts; its message otherwise. */
-const checkedString = (problem: (value: string) => string | undefined) =>
-    z.string().superRefine((value, ctx) => {
-        const found = problem(value);
-        if (found) {
-            ctx.addIssue({ code: "custom", message: found });
-        }
-    });
 
 /** What image builds need behind a proxy; never part of an image's content tag, passed as secrets. */
 const buildEnvironmentSchema = z.strictObject({
@@ -154,7 +153,7 @@ export const imagesSchema = z.strictObject({
 
 /** Every key of the stack configuration, without the "fastapi-k8s:" prefix. */
 export const stackConfigSchema = z.strictObject({
-    namespace: dnsLabel,
+    namespace: checkedString(namespaceProblem),
     images: imagesSchema,
     frontend: frontendSchema,
     backend: backendSchema,

@@ -51,7 +51,7 @@ describe("Namespace", () => {
             () => new Namespace("env", { name: "Prod_NS", quota: { requestsMemory: "8GB" }, limits: { defaultLimitCpu: "8", maxCpu: "4" } }),
             (e: Error) =>
                 e instanceof InvalidArgumentError &&
-                /name "Prod_NS" must be a DNS label/.test(e.message) &&
+                /name = "Prod_NS" must be a DNS label/.test(e.message) &&
                 /quota.requestsMemory = "8GB"/.test(e.message),
         );
         assert.throws(

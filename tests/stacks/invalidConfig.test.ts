@@ -54,6 +54,19 @@ const cases: Case[] = [
     { what: "a no-proxy list with spaces", stack: "dev", edit: (c) => (c.images.buildEnvironment = { noProxy: "localhost, .corp" }), expect: ['images.buildEnvironment.noProxy = "localhost, .corp"', "comma-separated"] },
     { what: "a CA file that does not exist", stack: "dev", edit: (c) => (c.images.buildEnvironment = { caCertificatesFile: "no/such/ca.pem" }), expect: ['images.buildEnvironment.caCertificatesFile = "no/such/ca.pem"', "cannot be read (ENOENT)", "PEM file"] },
     { what: "a CA file without certificates", stack: "dev", edit: (c) => (c.images.buildEnvironment = { caCertificatesFile: "package.json" }), expect: ['images.buildEnvironment.caCertificatesFile = "package.json"', "holds no PEM certificate"] },
+    { what: "a version that is no label value", stack: "dev", edit: (c) => (c.backend.version = "1.2.0+build.7"), expect: ['backend.version = "1.2.0+build.7"', "label value", 'no "+"'] },
+    { what: "a blue-green version that is no label value", stack: "staging", edit: (c) => (c.frontend.blueGreen.green.version = "v2 beta"), expect: ['frontend.blueGreen.green.version = "v2 beta"', "label value"] },
+    { what: "an upper-case host", stack: "prod", edit: (c) => (c.frontend.ingress.host = "App.Example.com"), expect: ['frontend.ingress.host = "App.Example.com"', "lower-case DNS host name"] },
+    { what: "an IP address as host", stack: "prod", edit: (c) => (c.frontend.ingress.host = "10.0.0.1"), expect: ['frontend.ingress.host = "10.0.0.1"', "not an IP address"] },
+    { what: "an ingress class that is no DNS subdomain", stack: "staging", edit: (c) => (c.frontend.ingress.className = "Nginx_Public"), expect: ['frontend.ingress.className = "Nginx_Public"', "DNS subdomain"] },
+    { what: "an empty data volume", stack: "dev", edit: (c) => (c.postgres.storageSize = "0"), expect: ['postgres.storageSize = "0"', "greater than zero"] },
+    { what: "a storage class that is no DNS subdomain", stack: "dev", edit: (c) => (c.postgres.storageClassName = "Fast_SSD"), expect: ['postgres.storageClassName = "Fast_SSD"', "DNS subdomain"] },
+    { what: "one node port for two tiers", stack: "dev", edit: (c) => (c.backend.service = { type: "NodePort", nodePort: 30080 }), expect: ["backend.service.nodePort = 30080", "already used by frontend.service.nodePort"] },
+    { what: "an ephemeral request above the default limit", stack: "dev", edit: (c) => (c.frontend.resources.requests.ephemeralStorage = "1Gi"), expect: ["frontend.resources", 'the default limit "256Mi"', 'frontend.resources.requests.ephemeralStorage = "1Gi"'] },
+    { what: "an image reference with an upper-case path", stack: "prod", edit: (c) => (c.images.refs.frontend = "registry.example.com/Team/frontend@sha256:" + "a".repeat(64)), expect: ["images.refs.frontend", "image reference"] },
+    { what: "a truncated digest", stack: "staging", edit: (c) => (c.postgres.image = "postgres@sha256:abc123"), expect: ['postgres.image = "postgres@sha256:abc123"', "image reference"] },
+    { what: "a repository prefix that forms no reference", stack: "dev", edit: (c) => (c.images.repositoryPrefix = "Registry:5000//team"), expect: ['images.repositoryPrefix = "Registry:5000//team"', "registry"] },
+    { what: "a namespace reserved for Kubernetes", stack: "dev", edit: (c) => (c.namespace = "kube-system"), expect: ['namespace = "kube-system"', "reserved for Kubernetes"] },
     { what: "a namespace that is not a DNS label", stack: "dev", edit: (c) => (c.namespace = "Fastapi_Dev"), expect: ['namespace = "Fastapi_Dev"', "DNS label"] },
 ];
 
@@ -89,6 +102,18 @@ describe("invalid stack configuration", () => {
                 !JSON.stringify(e.issues).includes("s3cret-pw"),
         );
     });
+
+    for (const [what, edit] of [
+        ["a numeric-looking namespace", (c: Record<string, any>) => (c.namespace = "2024")],
+        ["a wildcard host", (c: Record<string, any>) => (c.frontend.ingress.host = "*.fastapi-k8s.example.com")],
+        ["a TLS Secret name with dots", (c: Record<string, any>) => (c.frontend.ingress.tlsSecretName = "frontend.tls")],
+        ["a version with build metadata as a label value", (c: Record<string, any>) => (c.backend.version = "1.2.0_build.7")],
+    ] as Array<[string, Edit]>) {
+        it(`prod: accepts ${what}, which Kubernetes accepts`, async () => {
+            await installMocks("prod", edited("prod", edit));
+            assert.doesNotThrow(() => readStackConfig());
+        });
+    }
 
     it("lists every problem at once", async () => {
         await installMocks("dev", edited("dev", (c) => ((c.frontend.replicas = 0), (c.backend.resources.requests.cpu = "lots"))));

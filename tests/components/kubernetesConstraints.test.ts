@@ -1,0 +1,84 @@
+import { strict as assert } from "assert";
+import { BlueGreenService } from "../../components/blueGreenService";
+import { InvalidArgumentError } from "../../components/errors";
+import { imageReferenceProblem, ingressHostProblem, labelValueProblem, namespaceProblem } from "../../components/kubernetesNames";
+import { Namespace } from "../../components/namespace";
+import { PostgresDatabase } from "../../components/postgresDatabase";
+import { WebService } from "../../components/webService";
+import { installMocks, settle } from "../harness/mockRuntime";
+
+const DIGEST = "@sha256:" + "a".repeat(64);
+
+/** Asserts `build` throws an InvalidArgumentError naming every `expected` text, with nothing registered. */
+async function refused(build: () => unknown, expected: RegExp[]): Promise<void> {
+    const recorder = await installMocks("test");
+    assert.throws(build, (e: Error) => {
+        assert.ok(e instanceof InvalidArgumentError, `expected an InvalidArgumentError, got ${e}`);
+        for (const pattern of expected) {
+            assert.match(e.message, pattern);
+        }
+        return true;
+    });
+    await settle(recorder, 5);
+    assert.deepEqual(recorder.resources.map((r) => r.type), [], "nothing registered");
+}
+
+describe("Kubernetes' own constraints, checked by the components before they register anything", () => {
+    it("knows what the API server accepts", () => {
+        for (const ok of ["1.0.0", "v2_rc.1", "", "a"]) assert.equal(labelValueProblem(ok), undefined, ok);
+        for (const bad of ["1.0.0+build", "-x", "x".repeat(64), "a b"]) assert.ok(labelValueProblem(bad), bad);
+        for (const ok of ["app.example.com", "*.example.com", "a"]) assert.equal(ingressHostProblem(ok), undefined, ok);
+        for (const bad of ["App.example.com", "*", "10.1.2.3", "a..b", "a_b.com", "::1"]) assert.ok(ingressHostProblem(bad), bad);
+        for (const ok of ["postgres", "postgres:17.6-bookworm", "127.0.0.1:5000/team/app" + DIGEST, "registry.example.com/a/b:c" + DIGEST, "[::1]:5000/x"]) {
+            assert.equal(imageReferenceProblem(ok), undefined, ok);
+        }
+        for (const bad of ["Team/app", "app:", "app@sha256:abc", "a//b", "app:" + "t".repeat(129), "-app", ""]) assert.ok(imageReferenceProblem(bad), bad);
+        for (const bad of ["kube-system", "default", "kube-public", "kube-node-lease", "Bad"]) assert.ok(namespaceProblem(bad), bad);
+        assert.equal(namespaceProblem("2024"), undefined);
+    });
+
+    it("WebService: a version, image, env name or mount path Kubernetes would refuse", async () => {
+        await refused(
+            () =>
+                new WebService("web", {
+                    namespace: "ns",
+                    image: "Example/Web:1",
+                    version: "1.0+build",
+                    env: { "9LIVES": "x", GOOD_NAME: "y" },
+                    secretFiles: [{ secretName: "keys", mountPath: "/tmp" }, { secretName: "Bad_Name", mountPath: "/etc/k" }],
+                    ingress: { host: "WEB.example.com", className: "Public Nginx", tlsSecretName: "web_tls" },
+                }),
+            [/image = "Example\/Web:1" must be an image reference/, /version = "1.0\+build" must be usable as a label value/,
+             /env key = "9LIVES"/, /writableDirs mountPath "\/tmp" is already used by secretFiles "keys"/, /secretName = "Bad_Name"/,
+             /ingress.host = "WEB.example.com"/, /ingress.className = "Public Nginx"/, /ingress.tlsSecretName = "web_tls"/],
+        );
+    });
+
+    it("BlueGreenService: a bad green release or live Service is refused before the blue one exists", async () => {
+        await refused(
+            () =>
+                new BlueGreenService("web", {
+                    namespace: "ns",
+                    activeColor: "blue",
+                    blue: { image: "example/web" + DIGEST, version: "1.0.0" },
+                    green: { image: "example/web" + DIGEST, version: "1.1.0+rc" },
+                    service: { type: "ClusterIP", nodePort: 30080 },
+                    ingress: { host: "Web.Example.com" },
+                }),
+            [/green: version = "1.1.0\+rc"/, /blue: service.nodePort is set but service.type is "ClusterIP"/, /green: ingress.host/],
+        );
+    });
+
+    it("Namespace: refuses the namespaces Kubernetes itself runs in", async () => {
+        for (const name of ["kube-system", "default"]) {
+            await refused(() => new Namespace("env", { name }), [new RegExp(`name = "${name}" is reserved for Kubernetes itself`)]);
+        }
+    });
+
+    it("PostgresDatabase: an empty volume, a storage class or image the API server or runtime would refuse", async () => {
+        await refused(
+            () => new PostgresDatabase("db", { namespace: "ns", storageSize: "0", storageClassName: "Fast_SSD", image: "postgres@sha256:123" }),
+            [/storageSize = "0" is not valid; expected a size greater than zero/, /storageClassName = "Fast_SSD"/, /image = "postgres@sha256:123"/],
+        );
+    });
+});
