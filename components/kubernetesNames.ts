@@ -18,6 +18,13 @@ export function dnsLabelProblem(value: string): string | undefined {
         : 'must be a DNS label: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit';
 }
 
+/** An RFC 1035 label: Service names (and so the names of the components that own one). */
+export function serviceNameProblem(value: string, max = 63): string | undefined {
+    return value.length <= max && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(value)
+        ? undefined
+        : `must be a DNS-1035 label (it names a Service): at most ${max} lower-case letters, digits and "-", starting with a letter and ending with a letter or digit`;
+}
+
 /** An RFC 1123 subdomain: names of Secrets, ConfigMaps, StorageClasses, IngressClasses. */
 export function dnsSubdomainProblem(value: string): string | undefined {
     return value.length <= 253 && DNS_SUBDOMAIN.test(value)

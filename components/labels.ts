@@ -38,10 +38,3 @@ export function platformLabels(): Record<string, string> {
         "app.kubernetes.io/managed-by": "pulumi",
     };
 }
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** True when `name` is a valid RFC 1123 label of at most `max` characters. */
-export function isDnsLabel(name: string, max = 63): boolean {
-    return name.length <= max && DNS_LABEL.test(name);
-}

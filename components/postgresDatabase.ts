@@ -4,8 +4,8 @@ import * as random from "@pulumi/random";
 import { CheckExemption, exemptionProblems, withExemptions } from "./checkExemptions";
 import { Connection, connect } from "./connection";
 import { ArgumentChecker } from "./errors";
-import { dnsSubdomainProblem, fieldProblem, imageReferenceProblem } from "./kubernetesNames";
-import { isDnsLabel, selectorLabels, workloadLabels } from "./labels";
+import { dnsSubdomainProblem, fieldProblem, imageReferenceProblem, serviceNameProblem } from "./kubernetesNames";
+import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
 import { pullPolicyProblem } from "./pullPolicy";
 import { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
@@ -284,7 +284,7 @@ function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): Postgres
         uid: args.uid ?? DEFAULT_UID,
     };
     const checker = new ArgumentChecker(`PostgresDatabase "${name}"`);
-    checker.require(isDnsLabel(name, 40), `name "${name}" must be a DNS label of at most 40 characters`);
+    checker.report(fieldProblem("name", name, (value) => serviceNameProblem(value, 40)));
     checker.report(pullPolicyProblem(settings.imagePullPolicy));
     checker.require(IDENTIFIER.test(settings.database), `database "${settings.database}" must match ${IDENTIFIER}`);
     checker.require(IDENTIFIER.test(settings.username), `username "${settings.username}" must match ${IDENTIFIER}`);

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ArgumentChecker } from "./errors";
-import { isDnsLabel, platformLabels } from "./labels";
+import { fieldProblem, serviceNameProblem } from "./kubernetesNames";
+import { platformLabels } from "./labels";
 import { secretData } from "./secretData";
 
 /** Arguments of a ServiceKey. */
@@ -39,8 +40,7 @@ export class ServiceKey extends pulumi.ComponentResource {
         const generation = args.generation ?? 1;
         const length = args.length ?? 48;
         const checker = new ArgumentChecker(`ServiceKey "${name}"`);
-        checker.require(isDnsLabel(args.caller), `caller "${args.caller}" must be a workload name (DNS label)`);
-        checker.require(isDnsLabel(args.callee), `callee "${args.callee}" must be a workload name (DNS label)`);
+        checker.report(fieldProblem("caller", args.caller, serviceNameProblem), fieldProblem("callee", args.callee, serviceNameProblem));
         checker.require(Number.isInteger(generation) && generation >= 1, `generation = ${generation} must be a whole number ≥ 1`);
         checker.require(Number.isInteger(length) && length >= 32 && length <= 128, `length = ${length} must be 32-128`);
         checker.throwIfAny();

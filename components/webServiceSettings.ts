@@ -7,8 +7,8 @@ import {
     imageReferenceProblem,
     ingressHostProblem,
     labelValueProblem,
+    serviceNameProblem,
 } from "./kubernetesNames";
-import { isDnsLabel } from "./labels";
 import { pullPolicyProblem } from "./pullPolicy";
 import { ComputeResources, resourceProblems } from "./resources";
 import { DEFAULT_UID } from "./security";
@@ -77,10 +77,8 @@ export function resolveWebServiceArgs(name: string, args: WebServiceArgs): WebSe
         settings.shutdown.preStopSleepSeconds + settings.shutdown.drainSeconds + 5;
 
     const checker = new ArgumentChecker(`WebService "${name}"`);
-    checker.require(
-        isDnsLabel(name, 40),
-        `name "${name}" must be a DNS label of at most 40 characters (lower-case letters, digits, "-")`,
-    );
+    // 40: room for the suffixes of the objects named after it ("-config-<hash>", "-to-<peer>-egress").
+    checker.report(fieldProblem("name", name, (value) => serviceNameProblem(value, 40)));
     checkPort(checker, "port", settings.port);
     checker.require(
         Number.isInteger(settings.replicas) && settings.replicas >= 1,

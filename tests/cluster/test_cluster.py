@@ -31,7 +31,8 @@ NAMESPACE = "fastapi-k8s-e2e"
 # repository's stack files (and so a user's deploy:local) use.
 DEV_NAMESPACE = "fastapi-e2e-dev"
 STAGING_NAMESPACE = "fastapi-e2e-staging"
-TEST_NAMESPACES = (NAMESPACE, DEV_NAMESPACE, STAGING_NAMESPACE)
+ORACLE_NAMESPACE = "fastapi-k8s-oracle"
+TEST_NAMESPACES = (NAMESPACE, DEV_NAMESPACE, STAGING_NAMESPACE, ORACLE_NAMESPACE)
 NODE_PORT = 30180
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the local cluster needs root")
@@ -258,6 +259,27 @@ def test_idle_cluster_memory(cluster):
             rss_kib += int(next((line.split()[1] for line in status.read_text().splitlines() if line.startswith("VmRSS")), "0"))
     cluster["idle_rss_mib"] = round(rss_kib / 1024)
     assert 100 < cluster["idle_rss_mib"] < 8192, cluster
+
+
+ORACLE_RUNS = 60  # per property; fixed seed: the same cases every run
+
+
+def test_every_configuration_the_program_accepts_the_api_server_accepts(cluster):
+    """fast-check generates stack configurations and WebService arguments (tests/oracle); what the
+    program accepts must pass the API server's server-side dry-run, what it refuses must be refused
+    naming the key and what is allowed, before anything is registered."""
+    kubectl("create", "namespace", ORACLE_NAMESPACE)
+    env = {**os.environ, "KUBECONFIG": str(KUBECONFIG), "KUBECTL": str(REPO / ".cache" / "cluster" / "bin" / "kubectl")}
+    started = time.monotonic()
+    result = sh("npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "tests" / "oracle" / "kubernetesOracle.ts"),
+                "--namespace", ORACLE_NAMESPACE, "--runs", str(ORACLE_RUNS), "--seed", "7", env=env, check=False, timeout=900)
+    assert result.returncode == 0, result.stderr[-4000:]
+    summary = json.loads(result.stdout)
+    cluster["oracle"] = {"seconds": round(time.monotonic() - started, 1),
+                         **{k: {n: summary[k][n] for n in ("runs", "accepted", "refused")} for k in ("stacks", "webService")}}
+    for prop in ("stacks", "webService"):
+        assert summary[prop]["runs"] == ORACLE_RUNS
+        assert summary[prop]["accepted"] >= 5 and summary[prop]["refused"] >= 5, summary[prop]  # both sides exercised
 
 
 def render_dev_platform(out: Path, greeting: str | None = None) -> list[dict]:
