@@ -4,6 +4,7 @@ import { CheckExemption, withExemptions } from "./checkExemptions";
 import { Connection, PublicAccess, connect, openToAnywhere } from "./connection";
 import { routeIngress, routeUrl } from "./ingress";
 import { contentHash } from "./contentHash";
+import { InvalidArgumentError } from "./errors";
 import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
 import { WEB_EPHEMERAL_DEFAULTS, toResourceRequirements } from "./resources";
@@ -91,7 +92,7 @@ export class WebService extends pulumi.ComponentResource {
     }
 
     private createConfigMap(name: string, args: WebServiceArgs, metadata: object): k8s.core.v1.ConfigMap {
-        const data = pulumi.output(args.env ?? {});
+        const data = refuseSecrets(name, pulumi.output(args.env ?? {}));
         // New content is a new name, so a replacement: Pulumi creates the new ConfigMap before it
         // deletes the old one, and the Deployment's changed reference rolls the pods onto it.
         return new k8s.core.v1.ConfigMap(
@@ -283,3 +284,19 @@ function serviceExemptions(settings: WebServiceSettings): CheckExemption[] {
         : [];
 }
 
+/**
+ * `env` as ConfigMap data, unless any value is a secret: a ConfigMap holds it in clear for anyone
+ * who may read ConfigMaps. Whether an Output is secret is only known once it resolves, so this
+ * check fails the ConfigMap (and the Deployment that needs its name) instead of the constructor;
+ * a secret never reaches the cluster either way.
+ */
+function refuseSecrets(name: string, env: pulumi.Output<Record<string, string>>): pulumi.Output<Record<string, string>> {
+    return pulumi.output(pulumi.isSecret(env)).apply((secret) => {
+        if (secret) {
+            throw new InvalidArgumentError(`WebService "${name}"`, [
+                "env holds a secret value, which a ConfigMap would store in clear: put it in a Secret and mount it with secretFiles",
+            ]);
+        }
+        return env;
+    });
+}

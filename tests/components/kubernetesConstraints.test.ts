@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { BlueGreenService } from "../../components/blueGreenService";
 import { InvalidArgumentError } from "../../components/errors";
 import { imageReferenceProblem, ingressHostProblem, labelValueProblem, namespaceProblem } from "../../components/kubernetesNames";
@@ -80,5 +81,34 @@ describe("Kubernetes' own constraints, checked by the components before they reg
             () => new PostgresDatabase("db", { namespace: "ns", storageSize: "0", storageClassName: "Fast_SSD", image: "postgres@sha256:123" }),
             [/storageSize = "0" is not valid; expected a size greater than zero/, /storageClassName = "Fast_SSD"/, /image = "postgres@sha256:123"/],
         );
+    });
+});
+
+describe("WebService env", () => {
+    it("refuses a secret value: it never reaches a ConfigMap, and the error says where it belongs", async () => {
+        const recorder = await installMocks("test");
+        const failures: unknown[] = [];
+        const onRejection = (reason: unknown) => failures.push(reason);
+        process.on("unhandledRejection", onRejection);
+        try {
+            new WebService("web", { namespace: "ns", image: "example/web" + DIGEST, env: { MODE: "x", DB_PASSWORD: pulumi.secret("hunter2-in-clear") } });
+            await settle(recorder, 5);
+            await new Promise((resolve) => setTimeout(resolve, 500));
+        } finally {
+            process.off("unhandledRejection", onRejection);
+        }
+        // The program fails with the reason (the engine reports the rejection and stops the update).
+        assert.ok(failures.length > 0 && failures.every((f) => /env holds a secret value, which a ConfigMap would store in clear: .* secretFiles/.test(String(f))), String(failures));
+        assert.deepEqual(recorder.ofType("kubernetes:core/v1:ConfigMap"), [], "no ConfigMap");
+        // (The component's own inputs carry it as a secret, encrypted in state like any secret input.)
+        const objects = recorder.resources.filter((r) => r.type.startsWith("kubernetes:"));
+        assert.ok(!JSON.stringify(objects).includes("hunter2-in-clear"), "no Kubernetes object holds the secret");
+    });
+
+    it("keeps plain settings", async () => {
+        const recorder = await installMocks("test");
+        new WebService("web", { namespace: "ns", image: "example/web" + DIGEST, env: { MODE: "x" } });
+        await settle(recorder);
+        assert.equal(recorder.ofType("kubernetes:core/v1:ConfigMap")[0].inputs.data.MODE, "x");
     });
 });
