@@ -117,15 +117,15 @@ export class Namespace extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.name = this.namespace.metadata.name;
+        const namespaceName = this.namespace.metadata.name;
         const inNamespace = { parent: this, dependsOn: [this.namespace] };
         const metadata = (objectName: string) => ({
             name: objectName,
-            namespace: this.name,
+            namespace: namespaceName,
             labels: platformLabels(),
         });
 
-        new k8s.core.v1.ResourceQuota(
+        const quota = new k8s.core.v1.ResourceQuota(
             `${name}-quota`,
             {
                 metadata: metadata("compute-and-storage"),
@@ -143,7 +143,7 @@ export class Namespace extends pulumi.ComponentResource {
             },
             inNamespace,
         );
-        new k8s.core.v1.LimitRange(
+        const limits = new k8s.core.v1.LimitRange(
             `${name}-limits`,
             {
                 metadata: metadata("container-defaults"),
@@ -166,7 +166,7 @@ export class Namespace extends pulumi.ComponentResource {
             },
             inNamespace,
         );
-        new k8s.networking.v1.NetworkPolicy(
+        const denyAll = new k8s.networking.v1.NetworkPolicy(
             `${name}-default-deny`,
             {
                 metadata: metadata("default-deny-all"),
@@ -174,7 +174,7 @@ export class Namespace extends pulumi.ComponentResource {
             },
             inNamespace,
         );
-        new k8s.networking.v1.NetworkPolicy(
+        const allowDns = new k8s.networking.v1.NetworkPolicy(
             `${name}-allow-dns`,
             {
                 metadata: metadata("allow-dns-egress"),
@@ -201,6 +201,11 @@ export class Namespace extends pulumi.ComponentResource {
             },
             inNamespace,
         );
+        // The public name resolves only once the guards exist (a URN resolves when its resource has
+        // been created), and carries them as dependencies: whatever is placed with
+        // `namespace: env.name` is created after the quota, the defaults and default-deny, never
+        // racing them — no `dependsOn` needed at the call site.
+        this.name = pulumi.all([namespaceName, ...[quota, limits, denyAll, allowDns].map((guard) => guard.urn)]).apply(([n]) => n);
         this.registerOutputs({ name: this.name });
     }
 }

@@ -36,7 +36,7 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
     const postgres = new PostgresDatabase(
         "postgres",
         { namespace, ...config.postgres, imagePullPolicy: pullPolicy, exemptions: postgresExemptions(config) },
-        { ...opts, dependsOn: [env] },
+        opts,
     );
     const keyGeneration = config.serviceKeyGeneration;
     const frontendKey = new ServiceKey("frontend-backend-key", { namespace, caller: "frontend", callee: "backend", generation: keyGeneration }, opts);
@@ -65,7 +65,7 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
         },
     });
     const tier = (name: string, tierConfig: WebTierConfig, extra: Partial<WebServiceArgs>) =>
-        new WebService(name, tierArgs(name, tierConfig, extra), { ...opts, dependsOn: [env] });
+        new WebService(name, tierArgs(name, tierConfig, extra), opts);
 
     const analytics = tier("analytics", config.analytics, {
         env: {
@@ -110,9 +110,9 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
                   blue: colorRelease(blueGreen.blue, frontendArgs.image),
                   green: colorRelease(blueGreen.green, frontendArgs.image),
               },
-              { ...opts, dependsOn: [env] },
+              opts,
           )
-        : new WebService("frontend", frontendArgs, { ...opts, dependsOn: [env] });
+        : new WebService("frontend", frontendArgs, opts);
 
     // The only traffic the namespace allows besides DNS.
     frontend.allowFromAnywhere();

@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { InvalidArgumentError } from "../../components/errors";
 import { Namespace } from "../../components/namespace";
-import { installMocks } from "../harness/mockRuntime";
+import { WebService } from "../../components/webService";
+import { installMocks, settle } from "../harness/mockRuntime";
 import { renderUnderMocks, T } from "../harness/render";
 
 describe("Namespace", () => {
@@ -59,5 +60,26 @@ describe("Namespace", () => {
             /limits.defaultLimitCpu = "8" exceeds limits.maxCpu = "4"/,
         );
         assert.equal(rec.resources.length, 0);
+    });
+});
+
+describe("Namespace ordering by construction", () => {
+    it("a WebService placed with `namespace: env.name` depends on the quota, defaults and policies, and registers after them", async () => {
+        const recorder = await installMocks("test");
+        const env = new Namespace("env", { name: "shop" });
+        new WebService("web", { namespace: env.name, image: "example/web@sha256:" + "a".repeat(64) });
+        await settle(recorder);
+        const index = (type: string, name: string) => recorder.resources.findIndex((r) => r.type === type && r.name === name);
+        const guards = [
+            ["kubernetes:core/v1:ResourceQuota", "env-quota"],
+            ["kubernetes:core/v1:LimitRange", "env-limits"],
+            ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "env-default-deny"],
+            ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "env-allow-dns"],
+        ];
+        const deployment = recorder.resources[index("kubernetes:apps/v1:Deployment", "web")];
+        for (const [type, name] of guards) {
+            assert.ok(index(type, name) >= 0 && index(type, name) < index("kubernetes:apps/v1:Deployment", "web"), `${name} registers first`);
+            assert.ok(deployment.options.dependencies?.some((urn) => urn.endsWith(`::${name}`)), `the Deployment depends on ${name}: ${deployment.options.dependencies}`);
+        }
     });
 });

@@ -7,7 +7,7 @@ export interface RecordedResource {
     name: string;
     inputs: Record<string, any>;
     /** Resource options as they went over the wire to the engine. */
-    options: { protect: boolean; retainOnDelete: boolean; customTimeouts?: { create: string; update: string } };
+    options: { protect: boolean; retainOnDelete: boolean; customTimeouts?: { create: string; update: string }; dependencies?: string[] };
 }
 
 /** The key that marks a secret value in the resource-monitor protocol. */
@@ -124,6 +124,7 @@ export async function installMocks(
             protect: Boolean(req.getProtect()),
             retainOnDelete: Boolean(req.getRetainondelete()),
             ...customTimeoutsOf(req),
+            dependencies: req.getDependenciesList(),
         });
         return register(req, callback);
     };
