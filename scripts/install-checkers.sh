@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 TOOLS="$REPO_ROOT/.cache/tools"
 KUBE_SCORE_VERSION=v1.20.0
 ACTIONLINT_VERSION=v1.7.12
-LOCK="$REPO_ROOT/scripts/checkers/requirements.txt"
+LOCK="$REPO_ROOT/scripts/checks/requirements.txt"
 
 mkdir -p "$TOOLS/bin"
 stamp="$TOOLS/py/.requirements.sha256"

@@ -4,9 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
-import { installMocks, settle } from "./harness/mockRuntime";
+import { installMocks, settle } from "../scripts/render/mockRuntime";
 import { T } from "./harness/render";
-import { REPO_ROOT } from "./harness/stackFiles";
+import { REPO_ROOT } from "../stacks/stackFiles";
 
 /** The TypeScript block that follows the consumer-example marker in README.md. */
 function readmeExample(): string {

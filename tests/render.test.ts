@@ -5,8 +5,8 @@ import * as path from "path";
 import { parse } from "yaml";
 import { exemptionAnnotations, exemptionProblems } from "../components/checkExemptions";
 import { REDACTED, kubernetesKind, renderStack, writeManifests } from "../scripts/render/manifests";
-import { MOCK_PASSWORD_PREFIX } from "./harness/mockRuntime";
-import { STACKS } from "./harness/stackFiles";
+import { MOCK_PASSWORD_PREFIX } from "../scripts/render/mockRuntime";
+import { STACKS } from "../stacks/stackFiles";
 
 describe("render", () => {
     it("maps Pulumi type tokens to apiVersion and kind", () => {

@@ -6,7 +6,7 @@
  */
 import * as path from "path";
 import { renderStack, writeManifests } from "../render/manifests";
-import { REPO_ROOT, STACKS } from "../../tests/harness/stackFiles";
+import { REPO_ROOT, STACKS } from "../../stacks/stackFiles";
 import { ToolResult, checkersBin, checkov, kubeScore, kubernetesValidate } from "./tools";
 
 const KUBERNETES_VERSION = "1.33.0";

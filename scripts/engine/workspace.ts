@@ -11,8 +11,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as auto from "@pulumi/pulumi/automation";
 import { platformProgram } from "../../stacks/program";
+import { REPO_ROOT } from "../../stacks/stackFiles";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export { REPO_ROOT };
 
 /** The project-local backend used when PULUMI_BACKEND_URL names none. */
 export const LOCAL_STATE_DIR = path.join(REPO_ROOT, ".state");

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { REPO_ROOT, STACKS } from "../../tests/harness/stackFiles";
+import { REPO_ROOT, STACKS } from "../../stacks/stackFiles";
 import { renderStack, writeManifests } from "./manifests";
 
 async function main(): Promise<void> {

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { RecordedResource, installMocks, settle } from "../../tests/harness/mockRuntime";
-import { REPO_ROOT, stackFileConfig } from "../../tests/harness/stackFiles";
+import { RecordedResource, installMocks, settle } from "./mockRuntime";
+import { REPO_ROOT, stackFileConfig } from "../../stacks/stackFiles";
 
 /** A Kubernetes object as it would be sent to the API server. */
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<string, unknown>;

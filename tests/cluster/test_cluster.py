@@ -411,11 +411,11 @@ def test_a_settings_change_rolls_the_frontend_without_dropping_requests(cluster,
     assert len(outcomes) > 50 and failures == [], f"{len(failures)} of {len(outcomes)} requests failed during the rollout"
 
 
-# ---- Releases through the real Pulumi engine (scripts/engine, scripts/promote) -------------------
+# ---- Releases through the real Pulumi engine (scripts/engine, scripts/release) -------------------
 
 def release(engine: dict, *args: str, check: bool = True, timeout: float = 1200) -> subprocess.CompletedProcess:
     """Runs a release command (npm run deploy/promote/switch/status) against the scratch project."""
-    return sh("npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "promote" / "cli.ts"),
+    return sh("npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "release" / "cli.ts"),
               *args, "--work-dir", str(engine["project"]), check=check, env=engine["env"], timeout=timeout)
 
 

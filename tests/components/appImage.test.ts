@@ -5,7 +5,7 @@ import * as path from "path";
 import { AppImage, buildInputsHash } from "../../components/appImage";
 import { buildEnvironmentArgs } from "../../components/buildEnvironment";
 import { InvalidArgumentError } from "../../components/errors";
-import { installMocks, isSecret, valueOf } from "../harness/mockRuntime";
+import { installMocks, isSecret, valueOf } from "../../scripts/render/mockRuntime";
 import { renderUnderMocks, T } from "../harness/render";
 
 function buildContext(): string {

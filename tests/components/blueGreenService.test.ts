@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { BlueGreenService, BlueGreenServiceArgs } from "../../components/blueGreenService";
 import { InvalidArgumentError } from "../../components/errors";
 import { WebService } from "../../components/webService";
-import { installMocks, valueOf } from "../harness/mockRuntime";
+import { installMocks, valueOf } from "../../scripts/render/mockRuntime";
 import { renderUnderMocks, T } from "../harness/render";
 
 const args = (activeColor: string): BlueGreenServiceArgs => ({

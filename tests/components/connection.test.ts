@@ -3,7 +3,7 @@ import { Connection } from "../../components/connection";
 import { InvalidArgumentError } from "../../components/errors";
 import { NetworkPeer } from "../../components/networkPeer";
 import { WebService } from "../../components/webService";
-import { installMocks } from "../harness/mockRuntime";
+import { installMocks } from "../../scripts/render/mockRuntime";
 import { renderUnderMocks, T } from "../harness/render";
 
 const caller: NetworkPeer = { name: "web", namespace: "a", podLabels: { app: "web" }, ports: [{ name: "http", port: 8000 }] };

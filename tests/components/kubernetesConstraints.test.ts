@@ -6,7 +6,7 @@ import { imageReferenceProblem, ingressHostProblem, labelValueProblem, namespace
 import { Namespace } from "../../components/namespace";
 import { PostgresDatabase } from "../../components/postgresDatabase";
 import { WebService } from "../../components/webService";
-import { installMocks, settle } from "../harness/mockRuntime";
+import { installMocks, settle } from "../../scripts/render/mockRuntime";
 
 const DIGEST = "@sha256:" + "a".repeat(64);
 

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { InvalidArgumentError } from "../../components/errors";
 import { Namespace } from "../../components/namespace";
 import { WebService } from "../../components/webService";
-import { installMocks, settle } from "../harness/mockRuntime";
+import { installMocks, settle } from "../../scripts/render/mockRuntime";
 import { renderUnderMocks, T } from "../harness/render";
 
 describe("Namespace", () => {

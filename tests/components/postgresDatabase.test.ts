@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { InvalidArgumentError } from "../../components/errors";
 import { PostgresDatabase, PostgresDatabaseArgs } from "../../components/postgresDatabase";
 import { WebService } from "../../components/webService";
-import { MOCK_PASSWORD_PREFIX, installMocks, isSecret, valueOf } from "../harness/mockRuntime";
+import { MOCK_PASSWORD_PREFIX, installMocks, isSecret, valueOf } from "../../scripts/render/mockRuntime";
 import { renderUnderMocks, T } from "../harness/render";
 
 const base: PostgresDatabaseArgs = { namespace: "ns" };

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { ServiceKey } from "../../components/serviceKey";
 import { InvalidArgumentError } from "../../components/errors";
-import { installMocks, isSecret, valueOf } from "../harness/mockRuntime";
+import { installMocks, isSecret, valueOf } from "../../scripts/render/mockRuntime";
 import { renderUnderMocks, T } from "../harness/render";
 
 async function keysAt(generation: number) {

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from "../../components/errors";
 import { WebService } from "../../components/webService";
 import { WebServiceArgs } from "../../components/webServiceArgs";
 import { renderUnderMocks, T } from "../harness/render";
-import { installMocks, valueOf } from "../harness/mockRuntime";
+import { installMocks, valueOf } from "../../scripts/render/mockRuntime";
 
 const base: WebServiceArgs = { namespace: "ns", image: "example/app@sha256:" + "a".repeat(64) };
 

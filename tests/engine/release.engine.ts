@@ -1,12 +1,12 @@
 /**
- * The release commands (scripts/promote) on the real engine, every stack rendering to a directory:
+ * The release commands (scripts/release) on the real engine, every stack rendering to a directory:
  * deploy dev with pinned images, promote dev → staging → prod, switch blue-green and back, and
  * the refusals: images not pinned by digest, a declined confirmation, a plan that replaces prod's
  * StatefulSet (from the engine's own preview events), and a policy-pack violation. After each
  * refusal the stack file is as it was and nothing was applied.
  *
  * The preview events recorded here feed the plan-analysis unit tests (RECORD_FIXTURES=1 rewrites
- * tests/promote/fixtures/).
+ * tests/release/fixtures/).
  */
 import * as assert from "assert";
 import * as crypto from "crypto";
@@ -14,12 +14,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { deploy, promote, switchColor } from "../../scripts/promote/commands";
-import { ReleaseOptions, key, stackSettings } from "../../scripts/promote/release";
-import { promotedSettings, releaseOf } from "../../scripts/promote/releaseConfig";
+import { deploy, promote, switchColor } from "../../scripts/release/commands";
+import { ReleaseOptions, key, stackSettings } from "../../scripts/release/release";
+import { promotedSettings, releaseOf } from "../../scripts/release/releaseConfig";
 import { REPO_ROOT, openStack } from "../../scripts/engine/workspace";
 import { scratchProject } from "./project";
-import { STACKS } from "../harness/stackFiles";
+import { STACKS } from "../../stacks/stackFiles";
 import { recordTiming } from "./timings";
 
 const digestRefs = (tag: string) =>
@@ -210,7 +210,7 @@ function recordFixture(name: string, events: EngineEvent[]): void {
     const steps = events
         .filter((e) => e.resourcePreEvent)
         .map((e) => ({ sequence: e.sequence, timestamp: e.timestamp, resourcePreEvent: { metadata: pick(e.resourcePreEvent!.metadata) } }));
-    const file = path.join(REPO_ROOT, "tests", "promote", "fixtures", name);
+    const file = path.join(REPO_ROOT, "tests", "release", "fixtures", name);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(steps, null, 1) + "\n");
 }

@@ -14,7 +14,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { Manifest, deepMerge, redactSecret, renderStack } from "../../scripts/render/manifests";
 import { checkersBin, checkov, kubeScore, kubernetesValidate } from "../../scripts/checks/tools";
-import { STACKS, stackFileConfig } from "../harness/stackFiles";
+import { STACKS, stackFileConfig } from "../../stacks/stackFiles";
 import { pulumiCli } from "../../scripts/engine/workspace";
 import { ScratchStack, collect, scratchStack } from "./project";
 import { recordTiming } from "./timings";

@@ -1,4 +1,4 @@
-import { ResourceRecorder, installMocks, settle } from "./mockRuntime";
+import { ResourceRecorder, installMocks, settle } from "../../scripts/render/mockRuntime";
 
 /** Runs `build` under fresh mocks and returns every resource it registered. */
 export async function renderUnderMocks(build: () => void, stack = "test"): Promise<ResourceRecorder> {

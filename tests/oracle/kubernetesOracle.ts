@@ -21,8 +21,8 @@ import { WebService } from "../../components/webService";
 import { WebServiceArgs } from "../../components/webServiceArgs";
 import { StackConfigError, parseStackConfig } from "../../stacks/config/load";
 import { Manifest, renderStack, toManifest } from "../../scripts/render/manifests";
-import { installMocks, settle } from "../harness/mockRuntime";
-import { stackRawConfig } from "../harness/stackFiles";
+import { installMocks, settle } from "../../scripts/render/mockRuntime";
+import { stackRawConfig } from "../../stacks/stackFiles";
 
 const DIGEST = "@sha256:" + "5f1ad4d7b9f0f1b6f2a77c3a5d1e2b4c8e9f0a1b2c3d4e5f60718293a4b5c6d7";
 

@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { policies } from "../../policy/policies";
 import { PolicyConfig } from "../../policy/rules";
-import { RecordedResource } from "../harness/mockRuntime";
-import { STACKS } from "../harness/stackFiles";
+import { RecordedResource } from "../../scripts/render/mockRuntime";
+import { STACKS } from "../../stacks/stackFiles";
 import { evaluateStack } from "../stacks/evaluateStack";
 
 type Violation = { policy: string; message: string };

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { T } from "../harness/render";
-import { stackFileConfig } from "../harness/stackFiles";
+import { stackFileConfig } from "../../stacks/stackFiles";
 import { evaluateStack } from "./evaluateStack";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ29ycG9yYXRlIHByb3h5IENBIGZvciB0ZXN0cw==\n-----END CERTIFICATE-----\n";

@@ -2,9 +2,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { installMocks, settle, valueOf } from "../harness/mockRuntime";
+import { installMocks, settle, valueOf } from "../../scripts/render/mockRuntime";
 import { resolveProgram } from "../harness/languageHost";
-import { REPO_ROOT, STACKS, stackFileConfig } from "../harness/stackFiles";
+import { REPO_ROOT, STACKS, stackFileConfig } from "../../stacks/stackFiles";
 import { evaluateStack } from "./evaluateStack";
 
 const PROGRAM = path.join(REPO_ROOT, "stacks", "index.ts");

@@ -1,7 +1,7 @@
 import { readStackConfig } from "../../stacks/config/load";
 import { PlatformOutputs, createPlatform } from "../../stacks/platform";
-import { ResourceRecorder, installMocks, settle, valueOf } from "../harness/mockRuntime";
-import { stackFileConfig } from "../harness/stackFiles";
+import { ResourceRecorder, installMocks, settle, valueOf } from "../../scripts/render/mockRuntime";
+import { stackFileConfig } from "../../stacks/stackFiles";
 
 export interface EvaluatedStack {
     recorder: ResourceRecorder;

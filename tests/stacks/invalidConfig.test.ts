@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { StackConfigError, readStackConfig } from "../../stacks/config/load";
 import { createPlatform } from "../../stacks/platform";
-import { installMocks, settle } from "../harness/mockRuntime";
-import { stackFileConfig } from "../harness/stackFiles";
+import { installMocks, settle } from "../../scripts/render/mockRuntime";
+import { stackFileConfig } from "../../stacks/stackFiles";
 
 type Edit = (config: Record<string, any>) => void;
 

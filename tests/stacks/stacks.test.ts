@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { MOCK_PASSWORD_PREFIX } from "../harness/mockRuntime";
+import { MOCK_PASSWORD_PREFIX } from "../../scripts/render/mockRuntime";
 import { T } from "../harness/render";
-import { STACKS } from "../harness/stackFiles";
+import { STACKS } from "../../stacks/stackFiles";
 import { EvaluatedStack, evaluateStack } from "./evaluateStack";
 
 const TIERS = ["frontend", "backend", "analytics"];

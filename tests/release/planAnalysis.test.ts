@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
-import { gateViolations, plannedSteps, summarize } from "../../scripts/promote/planAnalysis";
+import { gateViolations, plannedSteps, summarize } from "../../scripts/release/planAnalysis";
 
 /**
  * Previews recorded from the real engine by tests/engine/release.engine.ts (RECORD_FIXTURES=1):

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Commits the stack file a release changed (the image references a stage now runs) back to main,
 # so the repository always says what every stage runs. Used by .github/workflows/main.yml.
-#   scripts/promote/record-release.sh <stack> <commit-sha>
+#   scripts/release/record-release.sh <stack> <commit-sha>
 source "$(dirname "$0")/../lib.sh"
 stack="${1:?usage: record-release.sh <stack> <commit-sha>}"
 sha="${2:?usage: record-release.sh <stack> <commit-sha>}"

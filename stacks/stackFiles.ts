@@ -2,7 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** The project directory: Pulumi.yaml and the stack files. The one definition of the root. */
+export const REPO_ROOT = path.resolve(__dirname, "..");
+/** The stacks, in promotion order: a release goes dev → staging → prod. */
 export const STACKS = ["dev", "staging", "prod"] as const;
 
 /** The defaults Pulumi.yaml declares for the project's keys, keyed by full key. */

@@ -5,9 +5,10 @@
  * (release.ts) reads and writes the configuration around these.
  */
 import type { StackConfig } from "../../stacks/config/schema";
+import { STACKS } from "../../stacks/stackFiles";
 
-/** The stages in promotion order. */
-export const STAGES = ["dev", "staging", "prod"] as const;
+/** The promotion order (dev → staging → prod): the stacks, defined once in stacks/stackFiles.ts. */
+export const STAGES = STACKS;
 export type Stage = (typeof STAGES)[number];
 export type Color = "blue" | "green";
 

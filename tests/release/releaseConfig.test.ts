@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { promotableRefs, promotedSettings, prebuiltImages, releaseOf, sourceStage } from "../../scripts/promote/releaseConfig";
-import { stackSettings } from "../../scripts/promote/release";
+import { promotableRefs, promotedSettings, prebuiltImages, releaseOf, sourceStage } from "../../scripts/release/releaseConfig";
+import { stackSettings } from "../../scripts/release/release";
 
 const digest = (c: string) => `@sha256:${c.repeat(64)}`;
 const refs = {

@@ -15,7 +15,7 @@ import { Document, isMap, isScalar, parseDocument } from "yaml";
 import { parseStackConfig } from "../../stacks/config/load";
 import { PROJECT } from "../../stacks/config/project";
 import type { StackConfig } from "../../stacks/config/schema";
-import { stackRawConfig } from "../../tests/harness/stackFiles";
+import { stackRawConfig } from "../../stacks/stackFiles";
 import { REPO_ROOT, openStack } from "../engine/workspace";
 import { gateViolations, plannedSteps, summarize } from "./planAnalysis";
 import { kubectlPath, validateRelease } from "./validate";
