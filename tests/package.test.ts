@@ -45,9 +45,27 @@ describe("the npm package, as another Pulumi project consumes it", function () {
         assert.equal(pkg.license, "Apache-2.0");
     });
 
+    it("takes the Pulumi SDK and providers from the consumer (caret peers), pinned exactly only for this project", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+        assert.deepEqual(pkg.dependencies ?? {}, {}, "no runtime dependencies: zod is the program's, not the components'");
+        for (const name of ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/random", "@pulumi/docker"]) {
+            assert.equal(pkg.peerDependencies[name], `^${pkg.devDependencies[name]}`, name);
+            assert.match(pkg.devDependencies[name], /^\d+\.\d+\.\d+$/, `${name} pinned for the program and tests`);
+        }
+        // A single SDK instance: two copies of @pulumi/pulumi in one program break resource identity.
+        const used = new Set<string>();
+        for (const file of fs.readdirSync(path.join(REPO_ROOT, "components")).filter((f) => f.endsWith(".ts"))) {
+            for (const match of fs.readFileSync(path.join(REPO_ROOT, "components", file), "utf8").matchAll(/from "([^".][^"]*)"/g)) {
+                used.add(match[1].startsWith("@") ? match[1].split("/").slice(0, 2).join("/") : match[1].split("/")[0]);
+            }
+        }
+        const builtins = new Set(["crypto", "fs", "path"]);
+        assert.deepEqual([...used].filter((m) => !builtins.has(m) && !(m in pkg.peerDependencies)), [], "every package the components import is a peer");
+    });
+
     it("needs the Docker provider only for fastapi-k8s/image: an optional peer, never loaded by the entry", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
-        assert.equal(pkg.dependencies["@pulumi/docker"], undefined);
+        assert.equal(pkg.dependencies?.["@pulumi/docker"], undefined);
         assert.ok(pkg.peerDependencies["@pulumi/docker"] && pkg.peerDependenciesMeta["@pulumi/docker"].optional);
         // A consumer without @pulumi/docker installed: resolving it fails as it would there.
         const withoutDocker = (specifier: string) =>
