@@ -6,9 +6,22 @@
  * deploy prebuilt images need no Docker provider: nothing here loads @pulumi/docker.
  */
 export { BlueGreenService, BlueGreenServiceArgs, ColorRelease } from "./blueGreenService";
+export { BuildEnvironment, noProxyProblem, pemCertificatesProblem, proxyUrlProblem } from "./buildEnvironment";
 export { CheckExemption } from "./checkExemptions";
 export { Connection, ConnectionArgs, PublicAccess, PublicAccessArgs } from "./connection";
 export { InvalidArgumentError } from "./errors";
+export {
+    RESERVED_NAMESPACES,
+    dnsLabelProblem,
+    dnsSubdomainProblem,
+    envVarNameProblem,
+    imageReferenceProblem,
+    ingressHostProblem,
+    isPinnedByDigest,
+    labelValueProblem,
+    namespaceProblem,
+    serviceNameProblem,
+} from "./kubernetesNames";
 export { selectorLabels, workloadLabels } from "./labels";
 export {
     DnsServerSelector,

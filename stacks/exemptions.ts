@@ -1,4 +1,4 @@
-import { CheckExemption } from "../components/checkExemptions";
+import { CheckExemption } from "../components";
 import { StackConfig } from "./config/schema";
 
 /**

@@ -1,10 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BlueGreenService } from "../components/blueGreenService";
-import { Namespace } from "../components/namespace";
-import { PostgresDatabase } from "../components/postgresDatabase";
-import { ServiceKey } from "../components/serviceKey";
-import { WebService } from "../components/webService";
-import { WebServiceArgs } from "../components/webServiceArgs";
+import { BlueGreenService, Namespace, PostgresDatabase, ServiceKey, WebService, WebServiceArgs } from "../components";
 import { StackConfig, WebTierConfig } from "./config/schema";
 import { imageExemptions, postgresExemptions } from "./exemptions";
 import { serviceImages } from "./images";

@@ -63,6 +63,27 @@ describe("the npm package, as another Pulumi project consumes it", function () {
         assert.deepEqual([...used].filter((m) => !builtins.has(m) && !(m in pkg.peerDependencies)), [], "every package the components import is a peer");
     });
 
+    it("is all the program needs: stacks/ imports the components only through the package entry and its image subpath", () => {
+        const offenders: string[] = [];
+        const visit = (dir: string) => {
+            for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+                const file = path.join(dir, entry.name);
+                if (entry.isDirectory()) {
+                    visit(file);
+                } else if (file.endsWith(".ts")) {
+                    for (const match of fs.readFileSync(file, "utf8").matchAll(/from "([^"]*components[^"]*)"/g)) {
+                        const target = path.relative(REPO_ROOT, path.resolve(path.dirname(file), match[1]));
+                        if (!["components", "components/appImage"].includes(target)) {
+                            offenders.push(`${path.relative(REPO_ROOT, file)} imports ${match[1]}`);
+                        }
+                    }
+                }
+            }
+        };
+        visit(path.join(REPO_ROOT, "stacks"));
+        assert.deepEqual(offenders, []);
+    });
+
     it("needs the Docker provider only for fastapi-k8s/image: an optional peer, never loaded by the entry", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
         assert.equal(pkg.dependencies?.["@pulumi/docker"], undefined);

@@ -1,4 +1,4 @@
-import { parseQuantity } from "../../components/quantity";
+import { parseQuantity } from "../../components";
 import { ConfigIssue } from "./issues";
 import { StackConfig, WebTierConfig } from "./schema";
 

@@ -1,7 +1,5 @@
 import * as fs from "fs";
-import { pemCertificatesProblem } from "../../components/buildEnvironment";
-import { imageReferenceProblem, isPinnedByDigest } from "../../components/kubernetesNames";
-import { resourceProblems } from "../../components/resources";
+import { imageReferenceProblem, isPinnedByDigest, pemCertificatesProblem, resourceProblems } from "../../components";
 import { fromProjectRoot } from "../projectRoot";
 import { capacityIssues } from "./capacity";
 import { ConfigIssue } from "./issues";

@@ -1,13 +1,16 @@
 import { z } from "zod";
-import { noProxyProblem, proxyUrlProblem } from "../../components/buildEnvironment";
 import {
+    QUANTITY_HELP,
     dnsSubdomainProblem,
     imageReferenceProblem,
     ingressHostProblem,
+    isQuantity,
     labelValueProblem,
     namespaceProblem,
-} from "../../components/kubernetesNames";
-import { QUANTITY_HELP, isQuantity, parseQuantity } from "../../components/quantity";
+    noProxyProblem,
+    parseQuantity,
+    proxyUrlProblem,
+} from "../../components";
 
 /**
  * The schema of the stack configuration (the `fastapi-k8s:*` keys of Pulumi.<stack>.yaml).
