@@ -8,6 +8,8 @@ log "type check"
 npx --no-install tsc -p tsconfig.json --noEmit
 log "unit tests on Pulumi mocks"
 npx --no-install mocha
+log "workflow lint (actionlint, built from the Go module proxy on first use)"
+npm run --silent test:tools
 log "rendered manifests through kubernetes-validate, checkov and kube-score"
 npm run --silent check:manifests
 log "every stack on the real Pulumi engine built from Go modules, rendering to a directory (tests/engine)"

@@ -3,8 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkersBin } from "../scripts/checks/tools";
-import { REPO_ROOT } from "../stacks/stackFiles";
+import { checkersBin } from "../../scripts/checks/tools";
+import { REPO_ROOT } from "../../stacks/stackFiles";
 
 const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
 
