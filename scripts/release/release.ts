@@ -11,19 +11,27 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as auto from "@pulumi/pulumi/automation";
-import { Document, isMap, isScalar, parseDocument } from "yaml";
 import { parseStackConfig } from "../../stacks/config/load";
 import { PROJECT } from "../../stacks/config/project";
 import type { StackConfig } from "../../stacks/config/schema";
 import { stackRawConfig } from "../../stacks/stackFiles";
 import { REPO_ROOT, openStack } from "../engine/workspace";
 import { gateViolations, plannedSteps, summarize } from "./planAnalysis";
+import { ConfigChange, writeChange } from "./stackFileEdit";
 import { kubectlPath, validateRelease } from "./validate";
 
 export class ReleaseError extends Error {
     constructor(message: string) {
         super(message);
         this.name = "ReleaseError";
+    }
+}
+
+/** `up` failed part-way: something may have changed, so the previous release must be restored. */
+export class ApplyFailedError extends ReleaseError {
+    constructor(message: string) {
+        super(message);
+        this.name = "ApplyFailedError";
     }
 }
 
@@ -50,9 +58,6 @@ export interface ReleaseOptions {
     validator?: (settings: StackConfig, services: string[]) => string[];
 }
 
-/** A change of the stack's configuration: full keys → new values (undefined removes the key). */
-export type ConfigChange = Record<string, unknown>;
-
 /** The stack file of `stack`, its settings parsed and validated. */
 export function stackSettings(stack: string, workDir: string = REPO_ROOT): StackConfig {
     return parseStackConfig(stack, stackRawConfig(stack, workDir));
@@ -60,41 +65,6 @@ export function stackSettings(stack: string, workDir: string = REPO_ROOT): Stack
 
 const stackFile = (options: ReleaseOptions) => path.join(options.workDir ?? REPO_ROOT, `Pulumi.${options.stack}.yaml`);
 
-/** Writes `change` into the stack file, touching only what differs (comments and layout stay); returns the old text. */
-function writeChange(file: string, change: ConfigChange): string {
-    const before = fs.readFileSync(file, "utf8");
-    const document = parseDocument(before);
-    for (const [key, value] of Object.entries(change)) {
-        mergeInto(document, ["config", key], value);
-    }
-    fs.writeFileSync(file, document.toString({ lineWidth: 0, flowCollectionPadding: true }));
-    return before;
-}
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-    value !== null && typeof value === "object" && !Array.isArray(value);
-
-/** Sets `value` at `at`, recursing into maps so unchanged entries keep their formatting. */
-function mergeInto(document: Document, at: string[], value: unknown): void {
-    if (value === undefined) {
-        document.deleteIn(at);
-        return;
-    }
-    const existing = document.getIn(at, true);
-    if (isPlainObject(value) && isMap(existing)) {
-        for (const item of existing.items) {
-            const name = String(isScalar(item.key) ? item.key.value : item.key);
-            if (!(name in value)) {
-                document.deleteIn([...at, name]);
-            }
-        }
-        for (const [name, inner] of Object.entries(value)) {
-            mergeInto(document, [...at, name], inner);
-        }
-    } else if (!(isScalar(existing) && existing.value === value)) {
-        document.setIn(at, document.createNode(value));
-    }
-}
 
 async function defaultConfirm(question: string): Promise<boolean> {
     if (!process.stdin.isTTY) {
@@ -167,7 +137,7 @@ async function previewAndApply(stack: auto.Stack, options: ReleaseOptions, log: 
     try {
         await stack.up({ plan, onOutput: (text) => log(text.trimEnd()) });
     } catch (error) {
-        throw new ReleaseError(`up of ${options.stack} failed:\n${errorText(error)}`);
+        throw new ApplyFailedError(`up of ${options.stack} failed:\n${errorText(error)}`);
     }
 }
 
@@ -220,7 +190,7 @@ export async function applyRelease(options: ReleaseOptions, change: ConfigChange
         settings = stackSettings(options.stack, options.workDir);
         await previewAndApply(stack, options, log, true);
     } catch (error) {
-        if (error instanceof ReleaseError && /^up of/.test(error.message)) {
+        if (error instanceof ApplyFailedError) {
             throw new ReleaseError(`${error.message}\n${await restorePrevious()}`);
         }
         fs.writeFileSync(file, before); // refused or invalid before anything was applied
