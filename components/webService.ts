@@ -166,6 +166,9 @@ export class WebService extends pulumi.ComponentResource {
                                     imagePullPolicy: settings.imagePullPolicy,
                                     ports: [{ name: HTTP_PORT_NAME, containerPort: settings.port, protocol: "TCP" }],
                                     envFrom: [{ configMapRef: { name: this.configMap.metadata.name } }],
+                                    // The server's drain follows the grace period's: uvicorn reads its
+                                    // options from UVICORN_* variables.
+                                    env: [{ name: DRAIN_ENV, value: String(settings.shutdown.drainSeconds) }],
                                     resources: toResourceRequirements(settings.resources, WEB_EPHEMERAL_DEFAULTS),
                                     securityContext: restrictedContainerSecurity(settings.uid),
                                     startupProbe: {
@@ -283,6 +286,9 @@ function serviceExemptions(settings: WebServiceSettings): CheckExemption[] {
         ? [{ check: "kube-score:service-type", reason: "a node port was asked for (service.type: NodePort)" }]
         : [];
 }
+
+/** How long the server drains in-flight requests after SIGTERM (uvicorn's --timeout-graceful-shutdown). */
+export const DRAIN_ENV = "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN";
 
 /**
  * `env` as ConfigMap data, unless any value is a secret: a ConfigMap holds it in clear for anyone

@@ -60,7 +60,10 @@ export interface Autoscaling {
 export interface GracefulShutdown {
     /** Seconds the pod keeps serving after it is marked terminating, so endpoint removal wins the race. Default 5. */
     preStopSleepSeconds?: number;
-    /** Seconds the server may take to finish in-flight requests after SIGTERM. Default 20. */
+    /**
+     * Seconds the server may take to finish in-flight requests after SIGTERM. Default 20. Passed to
+     * the container as UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN, and the grace period is derived from it.
+     */
     drainSeconds?: number;
 }
 

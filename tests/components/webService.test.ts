@@ -50,6 +50,7 @@ describe("WebService", () => {
         assert.equal(spec.strategy.rollingUpdate.maxUnavailable, 0);
         assert.equal(container({ inputs: { spec } }).lifecycle.preStop.sleep.seconds, 7);
         assert.ok(spec.template.spec.terminationGracePeriodSeconds > 7 + 15);
+        assert.deepEqual(container({ inputs: { spec } }).env, [{ name: "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", value: "15" }], "the server drains for drainSeconds");
         assert.equal(spec.template.spec.topologySpreadConstraints[0].topologyKey, "kubernetes.io/hostname");
     });
 

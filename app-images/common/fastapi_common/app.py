@@ -42,7 +42,7 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _mark_unready_on_sigterm(app.state.health)
         task = asyncio.create_task(_start(app, settings, startup))
-        log.info("service started", extra={"version": settings.service_version})
+        log.info("service started", extra={"version": settings.service_version, "color": settings.release_color or None})
         try:
             yield
         finally:

@@ -12,6 +12,8 @@ class ServiceSettings(BaseSettings):
 
     service_name: str = "service"
     service_version: str = "0.0.0"
+    # The colour of a blue-green release this pod belongs to (BlueGreenService sets it); logged.
+    release_color: str = ""
     log_level: str = "INFO"
     # Each subdirectory holds one caller's key Secret (files `current` and `previous`).
     api_keys_dir: Path | None = None
