@@ -58,10 +58,9 @@ export function resourceProblems(resources: ComputeResources, where: string, eph
         }
     }
     if (problems.length === 0) {
+        const effective = withEphemeralDefaults(resources, ephemeral);
         for (const key of ALL) {
-            const effective = (kind: "requests" | "limits") =>
-                resources[kind][key] ?? (key === "ephemeralStorage" ? ephemeral[kind === "requests" ? "request" : "limit"] : undefined);
-            const [request, limit] = [effective("requests"), effective("limits")];
+            const [request, limit] = [effective.requests[key], effective.limits[key]];
             if (request === undefined || limit === undefined || parseQuantity(limit) >= parseQuantity(request)) {
                 continue;
             }
@@ -73,18 +72,22 @@ export function resourceProblems(resources: ComputeResources, where: string, eph
     return problems;
 }
 
+type FilledAmount = ComputeAmount & { ephemeralStorage: string };
+
+/** `resources` with the ephemeral storage a container gets when they name none. */
+function withEphemeralDefaults(resources: ComputeResources, ephemeral: EphemeralDefaults): { requests: FilledAmount; limits: FilledAmount } {
+    return {
+        requests: { ...resources.requests, ephemeralStorage: resources.requests.ephemeralStorage ?? ephemeral.request },
+        limits: { ...resources.limits, ephemeralStorage: resources.limits.ephemeralStorage ?? ephemeral.limit },
+    };
+}
+
 /**
  * The Kubernetes form of `resources`. Ephemeral storage always gets a request and a limit (from
- * `defaultEphemeral` when not given), so a runaway log or scratch file evicts one pod, not the node.
+ * `ephemeral` when not given), so a runaway log or scratch file evicts one pod, not the node.
  */
-export function toResourceRequirements(resources: ComputeResources, defaultEphemeral: { request: string; limit: string }) {
-    const amount = (a: ComputeAmount, fallback: string) => ({
-        cpu: a.cpu,
-        memory: a.memory,
-        "ephemeral-storage": a.ephemeralStorage ?? fallback,
-    });
-    return {
-        requests: amount(resources.requests, defaultEphemeral.request),
-        limits: amount(resources.limits, defaultEphemeral.limit),
-    };
+export function toResourceRequirements(resources: ComputeResources, ephemeral: EphemeralDefaults) {
+    const { requests, limits } = withEphemeralDefaults(resources, ephemeral);
+    const amount = (a: FilledAmount) => ({ cpu: a.cpu, memory: a.memory, "ephemeral-storage": a.ephemeralStorage });
+    return { requests: amount(requests), limits: amount(limits) };
 }

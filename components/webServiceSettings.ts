@@ -106,9 +106,6 @@ export function resolveWebServiceArgs(name: string, args: WebServiceArgs): WebSe
         Number.isInteger(settings.uid) && settings.uid >= 10000,
         `uid = ${settings.uid} must be a whole number ≥ 10000 (a user that exists on no host)`,
     );
-    for (const dir of settings.writableDirs) {
-        checker.require(dir.startsWith("/"), `writableDirs entry "${dir}" must be an absolute path`);
-    }
     checker.report(...exemptionProblems(args.exemptions ?? []));
     checker.report(
         fieldProblem("image", args.image, imageReferenceProblem),

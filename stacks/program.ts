@@ -27,4 +27,3 @@ export function platformProgram() {
         activeColor: platform.activeColor,
     };
 }
-
