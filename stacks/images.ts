@@ -1,10 +1,9 @@
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { AppImage, BuildEnvironment } from "../components/appImage";
+import { readCaCertificates } from "./config/caCertificates";
 import { registryPassword } from "./config/load";
 import { StackConfig } from "./config/schema";
-import { fromProjectRoot } from "./projectRoot";
 
 export const SERVICES = ["frontend", "backend", "analytics"] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -42,8 +41,9 @@ function buildEnvironment(config: StackConfig["images"]["buildEnvironment"]): Bu
         return undefined;
     }
     const { caCertificatesFile, ...proxies } = config;
-    return {
-        ...proxies,
-        ...(caCertificatesFile ? { extraCaCertificates: fs.readFileSync(fromProjectRoot(caCertificatesFile), "utf8") } : {}),
-    };
+    const certificates = caCertificatesFile === undefined ? undefined : readCaCertificates(caCertificatesFile);
+    if (certificates && "problem" in certificates) {
+        throw new Error(`images.buildEnvironment.caCertificatesFile ${certificates.problem}`); // changed since validation
+    }
+    return { ...proxies, ...(certificates ? { extraCaCertificates: certificates.text } : {}) };
 }

@@ -1,6 +1,5 @@
-import * as fs from "fs";
-import { imageReferenceProblem, isPinnedByDigest, pemCertificatesProblem, resourceProblems } from "../../components";
-import { fromProjectRoot } from "../projectRoot";
+import { imageReferenceProblem, isPinnedByDigest, resourceProblems } from "../../components";
+import { readCaCertificates } from "./caCertificates";
 import { capacityIssues } from "./capacity";
 import { ConfigIssue } from "./issues";
 import { StackConfig, WebTierConfig } from "./schema";
@@ -130,19 +129,8 @@ function imageIssues(config: StackConfig): ConfigIssue[] {
 
 /** The CA file must be readable PEM before anything is built with it. */
 function caCertificatesIssues(file: string | undefined): ConfigIssue[] {
-    if (file === undefined) {
-        return [];
-    }
-    const key = "images.buildEnvironment.caCertificatesFile";
-    const resolved = fromProjectRoot(file);
-    let text: string;
-    try {
-        text = fs.readFileSync(resolved, "utf8");
-    } catch (err) {
-        return [{ key, value: file, message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? err}): expected a PEM file, absolute or relative to the project root (${resolved})` }];
-    }
-    const problem = pemCertificatesProblem(text);
-    return problem ? [{ key, value: file, message: `${problem}` }] : [];
+    const read = file === undefined ? undefined : readCaCertificates(file);
+    return read && "problem" in read ? [{ key: "images.buildEnvironment.caCertificatesFile", value: file, message: read.problem }] : [];
 }
 
 /** A node port belongs to one Service: a second tier asking for it would be refused at apply time. */
