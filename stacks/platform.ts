@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BlueGreenService, Namespace, PostgresDatabase, ServiceKey, WebService, WebServiceArgs } from "../components";
 import { StackConfig, WebTierConfig } from "./config/schema";
 import { imageExemptions, postgresExemptions } from "./exemptions";
+import { faultInjectionWiring } from "./faultInjection";
 import { serviceImages } from "./images";
 import { APP_PORT, PATHS } from "./serviceContract";
 
@@ -37,28 +38,36 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
     const frontendKey = new ServiceKey("frontend-backend-key", { namespace, caller: "frontend", callee: "backend", generation: keyGeneration }, opts);
     const backendKey = new ServiceKey("backend-analytics-key", { namespace, caller: "backend", callee: "analytics", generation: keyGeneration }, opts);
 
-    const tierArgs = (name: string, tierConfig: WebTierConfig, extra: Partial<WebServiceArgs>): WebServiceArgs => ({
-        namespace,
-        image: images[name as keyof typeof images],
-        imagePullPolicy: pullPolicy,
-        port: APP_PORT,
-        component: name,
-        version: tierConfig.version,
-        replicas: tierConfig.autoscaling ? undefined : (tierConfig.replicas ?? 1),
-        resources: tierConfig.resources,
-        service: tierConfig.service,
-        ingress: tierConfig.ingress as WebServiceArgs["ingress"],
-        autoscaling: tierConfig.autoscaling,
-        rolloutTimeoutSeconds: tierConfig.rolloutTimeoutSeconds,
-        exemptions: imageExemptions(config.images),
-        ...extra,
-        env: {
-            SERVICE_NAME: name,
-            SERVICE_VERSION: tierConfig.version,
-            LOG_LEVEL: tierConfig.logLevel ?? "INFO",
-            ...extra.env,
-        },
-    });
+    const tierArgs = (name: string, tierConfig: WebTierConfig, extra: Partial<WebServiceArgs>): WebServiceArgs => {
+        const faults = faultInjectionWiring(name, tierConfig, namespace, keyGeneration, opts);
+        const startupDelay: Record<string, string> = tierConfig.startupDelaySeconds ? { STARTUP_DELAY_SECONDS: String(tierConfig.startupDelaySeconds) } : {};
+        return {
+            namespace,
+            image: images[name as keyof typeof images],
+            imagePullPolicy: pullPolicy,
+            port: APP_PORT,
+            component: name,
+            version: tierConfig.version,
+            replicas: tierConfig.autoscaling ? undefined : (tierConfig.replicas ?? 1),
+            resources: tierConfig.resources,
+            service: tierConfig.service,
+            ingress: tierConfig.ingress as WebServiceArgs["ingress"],
+            autoscaling: tierConfig.autoscaling,
+            rolloutTimeoutSeconds: tierConfig.rolloutTimeoutSeconds,
+            probes: tierConfig.startupTimeoutSeconds === undefined ? undefined : { startupTimeoutSeconds: tierConfig.startupTimeoutSeconds },
+            exemptions: imageExemptions(config.images),
+            ...extra,
+            env: {
+                SERVICE_NAME: name,
+                SERVICE_VERSION: tierConfig.version,
+                LOG_LEVEL: tierConfig.logLevel ?? "INFO",
+                ...startupDelay,
+                ...faults.env,
+                ...extra.env,
+            },
+            secretFiles: [...(extra.secretFiles ?? []), ...faults.secretFiles],
+        };
+    };
     const tier = (name: string, tierConfig: WebTierConfig, extra: Partial<WebServiceArgs>) =>
         new WebService(name, tierArgs(name, tierConfig, extra), opts);
 

@@ -8,6 +8,8 @@ export const PATHS = {
     /** The key a caller presents to `callee`. */
     outboundKeyFile: (callee: string) => `/etc/fastapi-k8s/outbound-keys/${callee}/current`,
     outboundKeyDir: (callee: string) => `/etc/fastapi-k8s/outbound-keys/${callee}`,
+    /** Each subdirectory is a key Secret whose holder may inject failures (only the operator's). */
+    faultKeysDir: "/etc/fastapi-k8s/fault-keys",
     /** The database credentials Secret. */
     databaseSecretDir: "/etc/fastapi-k8s/database",
 };

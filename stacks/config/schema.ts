@@ -33,6 +33,10 @@ const wholeAtLeast = (min: number) =>
     z.number({ error: `expected a whole number ≥ ${min}` }).int({ error: `expected a whole number ≥ ${min}` }).min(min, {
         error: `expected a whole number ≥ ${min}`,
     });
+const wholeBetween = (min: number, max: number, unit: string) => {
+    const error = `expected whole ${unit} ${min}-${max}`;
+    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
 const percent = z.number().int().min(1, { error: "expected a whole percentage 1-100" }).max(100, {
     error: "expected a whole percentage 1-100",
 });
@@ -79,7 +83,19 @@ const webTierShape = {
     autoscaling: autoscalingSchema.optional(),
     logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"], { error: "expected DEBUG, INFO, WARNING or ERROR" }).optional(),
     /** Seconds `pulumi up` waits for the tier's rollout before failing (default 600). */
-    rolloutTimeoutSeconds: wholeAtLeast(30).max(3600, { error: "expected 30-3600 seconds" }).optional(),
+    rolloutTimeoutSeconds: wholeBetween(30, 3600, "seconds").optional(),
+    /** Seconds start-up may take before the container is restarted (the startup probe's allowance). Default 60. */
+    startupTimeoutSeconds: wholeBetween(2, 3600, "seconds").optional(),
+    /**
+     * Failure injection for the probe scenarios (docs/scenarios.md): POST /fault/liveness,
+     * /fault/readiness or /fault/reset on a pod, with the key in the Secret `<tier>-key-operator`.
+     * Default false.
+     */
+    faultInjection: z.boolean({ error: "expected true or false" }).optional(),
+    /** Seconds the service waits before it reports started, to demonstrate the startup probe. Default 0. */
+    startupDelaySeconds: z.number({ error: "expected seconds 0-3600" }).min(0, { error: "expected seconds 0-3600" }).max(3600, {
+        error: "expected seconds 0-3600",
+    }).optional(),
 };
 
 const colorRelease = z.strictObject({

@@ -67,6 +67,9 @@ const cases: Case[] = [
     { what: "a truncated digest", stack: "staging", edit: (c) => (c.postgres.image = "postgres@sha256:abc123"), expect: ['postgres.image = "postgres@sha256:abc123"', "image reference"] },
     { what: "a repository prefix that forms no reference", stack: "dev", edit: (c) => (c.images.repositoryPrefix = "Registry:5000//team"), expect: ['images.repositoryPrefix = "Registry:5000//team"', "registry"] },
     { what: "a namespace reserved for Kubernetes", stack: "dev", edit: (c) => (c.namespace = "kube-system"), expect: ['namespace = "kube-system"', "reserved for Kubernetes"] },
+    { what: "failure injection that is no boolean", stack: "dev", edit: (c) => (c.backend.faultInjection = "on"), expect: ['backend.faultInjection = "on"', "true or false"] },
+    { what: "a negative startup delay", stack: "dev", edit: (c) => (c.frontend.startupDelaySeconds = -5), expect: ["frontend.startupDelaySeconds = -5", "seconds 0-3600"] },
+    { what: "a startup allowance under one probe period", stack: "staging", edit: (c) => (c.analytics.startupTimeoutSeconds = 1), expect: ["analytics.startupTimeoutSeconds = 1", "whole seconds 2-3600"] },
     { what: "a namespace that is not a DNS label", stack: "dev", edit: (c) => (c.namespace = "Fastapi_Dev"), expect: ['namespace = "Fastapi_Dev"', "DNS label"] },
 ];
 

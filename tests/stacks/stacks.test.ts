@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { MOCK_PASSWORD_PREFIX } from "../../scripts/render/mockRuntime";
 import { T } from "../harness/render";
-import { STACKS } from "../../stacks/stackFiles";
+import { STACKS, stackFileConfig } from "../../stacks/stackFiles";
 import { EvaluatedStack, evaluateStack } from "./evaluateStack";
 
 const TIERS = ["frontend", "backend", "analytics"];
@@ -179,5 +179,32 @@ describe("stacks", () => {
         }
         const frontend = evaluated.prod.recorder.resources.find((r) => r.type === T.deployment && r.name === "frontend-blue")!;
         assert.equal(frontend.options.protect, false, "stateless tiers stay replaceable");
+    });
+
+    it("failure injection and a slow start are off by default, and when configured reach only the tier asked, behind an operator key", async () => {
+        for (const stack of STACKS) {
+            for (const r of evaluated[stack].recorder.ofType(T.configMap)) {
+                assert.equal(r.inputs.data.FAULT_INJECTION_ENABLED, undefined, `${stack} ${r.name}`);
+                assert.equal(r.inputs.data.STARTUP_DELAY_SECONDS, undefined, `${stack} ${r.name}`);
+            }
+            assert.equal(evaluated[stack].recorder.ofType(T.secret).filter((s) => s.inputs.metadata.name.endsWith("-key-operator")).length, 0);
+        }
+        const config = stackFileConfig("staging");
+        const frontend = config["fastapi-k8s:frontend"] as Record<string, unknown>;
+        config["fastapi-k8s:frontend"] = { ...frontend, faultInjection: true, startupDelaySeconds: 12, startupTimeoutSeconds: 20 };
+        const { recorder } = await evaluateStack("staging", config);
+        const secrets = recorder.ofType(T.secret).map((s) => s.inputs.metadata.name);
+        assert.deepEqual(secrets.filter((name: string) => name.endsWith("-key-operator")), ["frontend-key-operator"]);
+        for (const color of ["blue", "green"]) {
+            const container = recorder.object(T.deployment, `frontend-${color}`).inputs.spec.template.spec.containers[0];
+            const settings = recorder.object(T.configMap, container.envFrom[0].configMapRef.name).inputs.data;
+            assert.deepEqual([settings.FAULT_INJECTION_ENABLED, settings.FAULT_KEYS_DIR, settings.STARTUP_DELAY_SECONDS], ["true", "/etc/fastapi-k8s/fault-keys", "12"]);
+            const mountPaths = container.volumeMounts.map((m: { mountPath: string }) => m.mountPath);
+            assert.ok(mountPaths.includes("/etc/fastapi-k8s/fault-keys/operator"), mountPaths.join(", "));
+            assert.ok(!mountPaths.some((path: string) => path.startsWith("/etc/fastapi-k8s/inbound-keys")), "the operator key is not an API key");
+            assert.equal(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold, 20);
+        }
+        const backend = recorder.object(T.deployment, "backend").inputs.spec.template.spec.containers[0];
+        assert.equal(recorder.object(T.configMap, backend.envFrom[0].configMapRef.name).inputs.data.FAULT_INJECTION_ENABLED, undefined);
     });
 });

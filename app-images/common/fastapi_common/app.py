@@ -62,6 +62,7 @@ def create_service_app(
     app.include_router(health.router)
     app.include_router(metrics.router)
     if settings.fault_injection_enabled:
+        app.state.fault_key_store = KeyStore(settings.fault_keys_dir)
         app.include_router(health.fault_router)
     install_error_handlers(app)
     # Added last, so outermost: an oversized body is refused before anything reads it.

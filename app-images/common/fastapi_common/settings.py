@@ -19,8 +19,10 @@ class ServiceSettings(BaseSettings):
     api_keys_dir: Path | None = None
     # How long a readiness check may take before the pod counts as not ready.
     readiness_timeout_seconds: float = Field(default=1.0, gt=0)
-    # Failure injection for probe demonstrations; off unless enabled.
+    # Failure injection for probe demonstrations (docs/scenarios.md); off unless enabled, and then
+    # only for callers presenting a key from this directory (laid out like api_keys_dir).
     fault_injection_enabled: bool = False
+    fault_keys_dir: Path | None = None
     startup_delay_seconds: float = Field(default=0.0, ge=0)
     # The largest request body accepted (413 beyond): notes are at most ~40 KiB of UTF-8.
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)

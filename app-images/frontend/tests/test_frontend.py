@@ -29,15 +29,23 @@ def test_startup_delay_holds_startupz_and_readyz_but_not_livez(services):
     assert httpx.get(f"{frontend.url}/readyz").status_code == 200
 
 
-def test_failure_injection_breaks_each_probe_on_demand_and_is_off_by_default(services):
-    injected = services.start("frontend", {"FAULT_INJECTION_ENABLED": "true"})
+def test_failure_injection_breaks_each_probe_on_demand_for_the_operator_key_only_and_is_off_by_default(services, keys):
+    operator = keys.issue("operator", "frontend-faults")
+    injected = services.start("frontend", {"FAULT_INJECTION_ENABLED": "true", "FAULT_KEYS_DIR": keys.inbound_dir("frontend-faults")})
     with injected.client() as http:
-        http.post("/fault/readiness")
+        for path in ("/fault/readiness", "/fault/liveness"):
+            assert http.post(path).status_code == 401
+            assert http.post(path, headers={"X-API-Key": "not-" + operator}).status_code == 401
+        assert http.get("/readyz").status_code == 200 and http.get("/livez").status_code == 200, "refused calls change nothing"
+        as_operator = {"X-API-Key": operator}
+        assert http.post("/fault/readiness", headers=as_operator).status_code == 200
         assert http.get("/readyz").status_code == 503 and http.get("/livez").status_code == 200
-        http.post("/fault/liveness")
+        http.post("/fault/liveness", headers=as_operator)
         assert http.get("/livez").status_code == 500
-        http.post("/fault/reset")
+        http.post("/fault/reset", headers=as_operator)
         assert http.get("/livez").status_code == 200 and http.get("/readyz").status_code == 200
+    unkeyed = services.start("frontend", {"FAULT_INJECTION_ENABLED": "true"})
+    assert httpx.post(f"{unkeyed.url}/fault/liveness", headers={"X-API-Key": ""}).status_code == 401, "no key configured: refused"
     plain = services.start("frontend", {})
     assert httpx.post(f"{plain.url}/fault/liveness").status_code == 404
 
