@@ -19,11 +19,16 @@ ensure_python_venv
 ensure_postgres
 log "service tests (pytest, real PostgreSQL and processes on loopback)"
 "$VENV/bin/python" -m pytest app-images -q -p no:cacheprovider
-log "local Kubernetes from source: build, up, end-to-end checks, down (tests/cluster)"
+apt_install chromium  # the scenarios' screenshot of the page (tests/cluster/test_scenarios.py)
+log "local Kubernetes from source: build, up, end-to-end checks, failure scenarios, down (tests/cluster)"
 "$VENV/bin/python" -m pytest tests/cluster -q -c tests/cluster/pytest.ini
 if [ -f out/cluster.json ]; then
     log "cluster bring-up time and idle memory (out/cluster.json)"
     cat out/cluster.json >&2
+fi
+if [ -f out/scenarios.md ]; then
+    log "failure scenarios on the cluster (out/scenarios.md, every figure in out/scenarios.json)"
+    head -n 14 out/scenarios.md >&2
 fi
 if [ -f out/engine.json ]; then
     log "engine test timings (out/engine.json)"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The local single-node Kubernetes, built from source here.
-#   npm run cluster -- up | down | status
+#   npm run cluster -- up | down | status | stop-control-plane
+# stop-control-plane stops the API server, controller manager and scheduler only (the node keeps
+# running, as when a managed control plane is unreachable); `up` starts them again.
 source "$(dirname "$0")/../lib.sh"
 source "$REPO_ROOT/scripts/cluster/versions.sh"
 source "$REPO_ROOT/scripts/cluster/env.sh"
@@ -29,5 +31,6 @@ case "${1:-}" in
     up) cluster_up ;;
     down) cluster_down ;;
     status) cluster_status ;;
-    *) echo "usage: npm run cluster -- up|down|status" >&2; exit 2 ;;
+    stop-control-plane) for name in kube-scheduler kube-controller-manager kube-apiserver; do stop_pid "$name"; done ;;
+    *) echo "usage: npm run cluster -- up|down|status|stop-control-plane" >&2; exit 2 ;;
 esac

@@ -13,7 +13,6 @@ import os
 import secrets
 import subprocess
 import textwrap
-import threading
 import time
 from pathlib import Path
 
@@ -21,154 +20,11 @@ import httpx
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-CLUSTER = ["bash", str(REPO / "scripts" / "cluster" / "cluster.sh")]
-KUBECONFIG = REPO / ".cache" / "cluster" / "kubeconfig"
-REGISTRY = "127.0.0.1:5000"
-STATE_DIRS = ("/var/lib/fastapi-k8s/cluster", "/run/fastapi-k8s/cluster")
-NAMESPACE = "fastapi-k8s-e2e"
-# The suite's own copies of the dev and staging stacks: never the namespaces or node port the
-# repository's stack files (and so a user's deploy:local) use.
-DEV_NAMESPACE = "fastapi-e2e-dev"
-STAGING_NAMESPACE = "fastapi-e2e-staging"
-ORACLE_NAMESPACE = "fastapi-k8s-oracle"
-TEST_NAMESPACES = (NAMESPACE, DEV_NAMESPACE, STAGING_NAMESPACE, ORACLE_NAMESPACE)
-NODE_PORT = 30180
-
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the local cluster needs root")
-
-
-def sh(*args: str, check: bool = True, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
-    result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout)
-    if check and result.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-    return result
-
-
-def kubectl(*args: str, check: bool = True, timeout: float = 180) -> subprocess.CompletedProcess:
-    return sh(str(REPO / ".cache" / "cluster" / "bin" / "kubectl"), "--kubeconfig", str(KUBECONFIG), *args, check=check, timeout=timeout)
-
-
-def apply(manifest: str) -> None:
-    subprocess.run(
-        [str(REPO / ".cache" / "cluster" / "bin" / "kubectl"), "--kubeconfig", str(KUBECONFIG), "apply", "-f", "-"],
-        input=textwrap.dedent(manifest), text=True, check=True, capture_output=True,
-    )
-
-
-def run_pod(name: str, image: str, script: str, claim: str | None = None, timeout: int = 120) -> str:
-    """Runs a pod to completion (with `claim` mounted at /data) and returns its log; fails unless it Succeeded."""
-    pod = {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name, "namespace": NAMESPACE},
-        "spec": {
-            "restartPolicy": "Never",
-            "containers": [{"name": "main", "image": image, "command": ["python3", "-c", script]}],
-        },
-    }
-    if claim:
-        pod["spec"]["containers"][0]["volumeMounts"] = [{"name": "data", "mountPath": "/data"}]
-        pod["spec"]["volumes"] = [{"name": "data", "persistentVolumeClaim": {"claimName": claim}}]
-    apply(json.dumps(pod))
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        phase = kubectl("-n", NAMESPACE, "get", "pod", name, "-o", "jsonpath={.status.phase}").stdout
-        if phase in ("Succeeded", "Failed"):
-            break
-        time.sleep(1)
-    log = kubectl("-n", NAMESPACE, "logs", name, check=False).stdout
-    assert phase == "Succeeded", f"pod {name} ended {phase!r}:\n{log}"
-    kubectl("-n", NAMESPACE, "delete", "pod", name, "--wait=true")
-    return log
-
-
-def wait_until_true(predicate, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except (httpx.HTTPError, subprocess.SubprocessError, AssertionError):
-            pass
-        time.sleep(1)
-    raise AssertionError(f"timed out after {seconds}s waiting for {what}")
-
-
-def cluster_running() -> bool:
-    return sh(*CLUSTER, "status", check=False, timeout=120).returncode == 0
-
-
-def running_pods() -> dict[str, str]:
-    """uid → namespace/name of every pod outside the suite's namespaces."""
-    pods = json.loads(kubectl("get", "pods", "--all-namespaces", "-o", "json").stdout)["items"]
-    return {p["metadata"]["uid"]: f'{p["metadata"]["namespace"]}/{p["metadata"]["name"]}'
-            for p in pods if p["metadata"]["namespace"] not in TEST_NAMESPACES}
-
-
-def remove_test_namespaces() -> None:
-    for namespace in TEST_NAMESPACES:
-        kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=true", "--timeout=240s", timeout=260)
-    recycle_test_volumes()
-
-
-def recycle_test_volumes() -> None:
-    """Makes the local volumes the suite's claims left Released (reclaim policy Retain) available
-    again, emptied. Volumes other claims held are never touched: their data is someone's."""
-    volumes = json.loads(kubectl("get", "pv", "-l", "fastapi-k8s/local-volume=true", "-o", "json").stdout)["items"]
-    for volume in volumes:
-        claim = volume["spec"].get("claimRef") or {}
-        if volume["status"].get("phase") != "Released" or claim.get("namespace") not in TEST_NAMESPACES:
-            continue
-        sh("find", volume["spec"]["local"]["path"], "-mindepth", "1", "-delete")
-        kubectl("patch", "pv", volume["metadata"]["name"], "--type", "json", "-p", '[{"op": "remove", "path": "/spec/claimRef"}]')
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    reused = cluster_running()
-    started = time.monotonic()
-    sh(*CLUSTER, "up", timeout=3600)
-    up_seconds = time.monotonic() - started
-    remove_test_namespaces()  # what an interrupted earlier run may have left
-    kubectl("create", "namespace", NAMESPACE)
-    report = {"up_seconds": round(up_seconds, 1), "reused_running_cluster": reused, "found_running": running_pods()}
-    yield report
-    if reused:
-        remove_test_namespaces()
-    else:
-        sh(*CLUSTER, "down", timeout=600)  # idempotent: the last test has normally done it already
-    report.pop("found_running")
-    (REPO / "out").mkdir(exist_ok=True)
-    (REPO / "out" / "cluster.json").write_text(json.dumps(report, indent=2))
-
-
-class ImageBuilder:
-    """Builds images from app-images/ (scripts/build-image.sh) and pushes them to the registry."""
-
-    def __init__(self) -> None:
-        docker_host = sh("bash", str(REPO / "scripts" / "docker-engine.sh"), "start").stdout.strip()
-        self.env = {**os.environ, "DOCKER_HOST": docker_host}
-        self.base = sh("bash", str(REPO / "scripts" / "base-image.sh"), env=self.env).stdout.strip()
-
-    def push(self, service: str, ref: str) -> str:
-        sh("bash", str(REPO / "scripts" / "build-image.sh"), service, ref, env=self.env)
-        sh("docker", "push", "-q", ref, env=self.env)
-        return ref
-
-
-@pytest.fixture(scope="module")
-def builder(cluster) -> ImageBuilder:
-    return ImageBuilder()
-
-
-@pytest.fixture(scope="module")
-def images(builder):
-    """The python base image and the frontend service, built here and pushed to the local registry."""
-    base = f"{REGISTRY}/python-base:bookworm"
-    sh("docker", "tag", builder.base, base, env=builder.env)
-    sh("docker", "push", "-q", base, env=builder.env)
-    return {"base": base, "frontend": builder.push("frontend", f"{REGISTRY}/fastapi-k8s/frontend:e2e")}
+from scenarios.load import BoundedLoad
+from conftest import (
+    DEV_NAMESPACE, KUBECONFIG, NAMESPACE, NODE_PORT, ORACLE_NAMESPACE, REGISTRY, REPO, STAGING_NAMESPACE, STATE_DIRS, CLUSTER,
+    ImageBuilder, apply, kubectl, run_pod, running_pods, sh, wait_until_true,
+)
 
 
 def test_node_is_ready(cluster):
@@ -382,33 +238,14 @@ def test_data_survives_a_database_pod_restart(platform):
 def test_a_settings_change_rolls_the_frontend_without_dropping_requests(cluster, platform, tmp_path):
     before = {p["metadata"]["name"] for p in pods_of("frontend")}
     manifests = render_dev_platform(tmp_path, greeting="Hello from the rolled pods")
-    outcomes: list[int] = []
-    stop = threading.Event()
-
-    def load() -> None:  # bounded: at most 2000 requests, stopped when the rollout ends
-        with httpx.Client(base_url=PLATFORM_URL, timeout=5) as http:
-            while not stop.is_set() and len(outcomes) < 2000:
-                try:
-                    outcomes.append(http.get("/version").status_code)
-                except httpx.HTTPError:
-                    outcomes.append(0)
-                time.sleep(0.05)
-
-    worker = threading.Thread(target=load)
-    worker.start()
-    try:
+    with BoundedLoad(PLATFORM_URL, max_requests=2000, max_seconds=240) as load:
         apply_list([m for m in manifests if m["kind"] != "Secret"])  # the Secrets keep their real values
         kubectl("-n", DEV_NAMESPACE, "rollout", "status", "deployment/frontend", "--timeout=180s", timeout=200)
         time.sleep(8)  # past the old pod's preStop pause and shutdown
-    finally:
-        stop.set()
-        worker.join(30)
     assert {p["metadata"]["name"] for p in pods_of("frontend")}.isdisjoint(before), "the settings change rolled the pods"
     assert "Hello from the rolled pods" in httpx.get(PLATFORM_URL, timeout=30).text
-    failures = [code for code in outcomes if code != 200]
-    cluster["rollout_requests"] = len(outcomes)
-    cluster["rollout_failed_requests"] = len(failures)
-    assert len(outcomes) > 50 and failures == [], f"{len(failures)} of {len(outcomes)} requests failed during the rollout"
+    cluster["rollout_load"] = load.figures.as_dict()
+    assert load.figures.requests > 50 and load.figures.failed == 0 == load.figures.retried_undelivered, cluster["rollout_load"]
 
 
 # ---- Releases through the real Pulumi engine (scripts/engine, scripts/release) -------------------
@@ -481,32 +318,6 @@ def stack_file_refs(engine: dict, stack: str) -> dict:
     return yaml.safe_load((engine["project"] / f"Pulumi.{stack}.yaml").read_text())["config"]["fastapi-k8s:images"]["refs"]
 
 
-class BoundedLoad:
-    """GETs /version on the platform every 50 ms while a release runs: at most 4000 requests."""
-
-    def __init__(self) -> None:
-        self.outcomes: list[int] = []
-        self.stop = threading.Event()
-        self.worker = threading.Thread(target=self.run)
-
-    def run(self) -> None:
-        with httpx.Client(base_url=PLATFORM_URL, timeout=5) as http:
-            while not self.stop.is_set() and len(self.outcomes) < 4000:
-                try:
-                    self.outcomes.append(http.get("/version").status_code)
-                except httpx.HTTPError:
-                    self.outcomes.append(0)
-                time.sleep(0.05)
-
-    def __enter__(self):
-        self.worker.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        self.worker.join(30)
-
-
 def test_the_engine_deploys_dev_from_published_images_and_validates_it(cluster, engine):
     started = time.monotonic()
     result = release(engine, "deploy", "dev", "--images", str(engine["project"] / "refs.json"), "--yes")
@@ -525,7 +336,7 @@ def test_a_release_that_cannot_roll_out_is_rolled_back_while_the_old_pods_serve(
     bad_file = engine["project"] / "bad-refs.json"
     bad_file.write_text(json.dumps(bad))
     started = time.monotonic()
-    with BoundedLoad() as load:
+    with BoundedLoad(PLATFORM_URL, max_requests=4000, max_seconds=600) as load:
         result = release(engine, "deploy", "dev", "--images", str(bad_file), "--yes", "--rollout-timeout", "90", check=False)
         wait_until_true(lambda: len(pods_of("backend")) == 1, 120, "the failed backend pod to go")
     cluster["failed_release_and_rollback_seconds"] = round(time.monotonic() - started, 1)
@@ -533,10 +344,8 @@ def test_a_release_that_cannot_roll_out_is_rolled_back_while_the_old_pods_serve(
     assert "up of dev failed" in result.stderr and "the previous release was restored and validates" in result.stderr, result.stderr[-3000:]
     assert stack_file_refs(engine, "dev") == engine["refs"], "the stack file holds the previous release again"
     assert pods_of("backend")[0]["spec"]["containers"][0]["image"] == engine["refs"]["backend"]
-    failures = [code for code in load.outcomes if code != 200]
-    cluster["failed_release_requests"] = len(load.outcomes)
-    cluster["failed_release_failed_requests"] = len(failures)
-    assert len(load.outcomes) > 50 and failures == [], f"{len(failures)} of {len(load.outcomes)} requests failed"
+    cluster["failed_release_load"] = load.figures.as_dict()
+    assert load.figures.requests > 50 and load.figures.failed == 0 == load.figures.retried_undelivered, cluster["failed_release_load"]
 
 
 def test_a_deploy_with_refresh_recreates_what_was_deleted_outside_pulumi(cluster, engine):
@@ -574,6 +383,7 @@ def test_promotion_to_staging_validates_and_a_blue_green_switch_moves_live_traff
     assert (status["activeColor"], status["live"], status["green"]) == ("blue", "1.0.0", "1.1.0"), status
 
 
+@pytest.mark.teardown
 def test_what_the_suite_found_running_still_runs(cluster):
     """Nothing outside the suite's namespaces was deleted or replaced: a user's deployment (or, on a
     fresh cluster, the system pods) is as the suite found it."""
@@ -582,6 +392,7 @@ def test_what_the_suite_found_running_still_runs(cluster):
     assert gone == {}, f"pods the suite found running are gone: {sorted(gone.values())}"
 
 
+@pytest.mark.teardown
 def test_down_leaves_nothing_behind(cluster):
     if cluster["reused_running_cluster"]:
         pytest.skip("the cluster was running before the suite (a user's): left up, only the suite's namespaces removed")

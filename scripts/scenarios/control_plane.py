@@ -1,0 +1,49 @@
+"""Control-plane loss: with the API server, controller manager and scheduler stopped, the node keeps
+serving (kube-proxy's rules and the kubelet work on their own) and the kubelet still restarts a
+crashed container; once the control plane is back, a deleted pod is replaced again."""
+import time
+
+import httpx
+
+from .kube import cluster, container_name, expect, kill_server_process, kubectl, node_container, ready_pods, wait_until
+from .load import BoundedLoad
+from .platform import FRONTEND_REPLICAS, ScenarioPlatform
+
+OUTAGE_SECONDS = 60
+
+
+def control_plane_loss(platform: ScenarioPlatform) -> dict:
+    namespace, name = platform.namespace, platform.live_frontend()
+    pods = ready_pods(namespace, name)
+    expect(len(pods) == FRONTEND_REPLICAS, f"{FRONTEND_REPLICAS} ready {name} pods to start from")
+    target = pods[0]
+    figures: dict = {}
+    stopped = time.monotonic()
+    cluster("stop-control-plane")
+    try:
+        expect(kubectl("get", "--raw", "/readyz", check=False, timeout=20).returncode != 0, "the API server is down")
+        with BoundedLoad(platform.url, max_requests=3000, max_seconds=OUTAGE_SECONDS) as serving:
+            time.sleep(OUTAGE_SECONDS + 1)
+        figures["served_while_down"] = serving.figures.as_dict()
+        # A crash while the API server is away: only the kubelet can restart the container.
+        pod_name, container = target["metadata"]["name"], container_name(target)
+        killed_id = kill_server_process(pod_name, container)
+        pod_ip = target["status"]["podIP"]
+        restarted = wait_until(lambda: (node_container(pod_name, container) or (killed_id,))[0] != killed_id
+                               and httpx.get(f"http://{pod_ip}:8000/livez", timeout=2).status_code == 200,
+                               120, f"the kubelet to restart {pod_name}'s container without the API server")
+        figures["kubelet_restart_without_api_seconds"] = round(restarted, 1)
+    finally:
+        restarting = time.monotonic()
+        cluster("up")
+        figures["control_plane_down_seconds"] = round(restarting - stopped, 1)
+        figures["control_plane_restart_seconds"] = round(time.monotonic() - restarting, 1)
+    expect(serving.figures.requests > 50 and serving.figures.failed == 0, f"the page was served while the control plane was down: {figures['served_while_down']}")
+    expect(serving.figures.seconds >= OUTAGE_SECONDS - 1, f"the load ran the whole outage ({serving.figures.seconds:.0f}s)")
+    victim = ready_pods(namespace, name)[0]["metadata"]["name"]
+    started = time.monotonic()
+    kubectl("-n", namespace, "delete", "pod", victim, "--wait=false")
+    wait_until(lambda: len([p for p in ready_pods(namespace, name) if p["metadata"]["name"] != victim]) == FRONTEND_REPLICAS,
+               180, "a deleted pod to be replaced after the control plane came back")
+    figures["replacement_after_recovery_seconds"] = round(time.monotonic() - started, 1)
+    return figures

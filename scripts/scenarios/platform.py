@@ -1,0 +1,121 @@
+"""The platform the scenarios run against: the program's staging stack (blue-green frontend) deployed
+by the release command into a namespace of its own, from images built here, with what the scenarios
+need switched on through stack configuration — failure injection on the frontend, fixed replica
+counts (3 per frontend colour), a NodePort, and an analytics memory limit a large request exceeds."""
+import json
+import os
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .kube import KUBECONFIG, KUBECTL, NODE_IP, REGISTRY, REPO, get, kubectl, secret_value, sh
+
+NAMESPACE = "fastapi-scenarios"
+NODE_PORT = 30181
+STACK = "staging"
+FRONTEND_REPLICAS = 3
+ANALYTICS_MEMORY_LIMIT = "320Mi"
+# Rows whose generated data set (about 40 bytes a row, plus pandas' copies) outgrows that limit.
+OOM_ROWS = 8_000_000
+
+
+def scenario_stack_config(config: dict, refs: dict, postgres_image: str) -> None:
+    """Edits the repository's staging configuration (in place) into the scenarios' stack."""
+    def tier(name: str) -> dict:
+        return config[f"fastapi-k8s:{name}"]
+
+    config["fastapi-k8s:namespace"] = NAMESPACE
+    config["fastapi-k8s:images"]["refs"] = refs
+    config["fastapi-k8s:postgres"]["image"] = postgres_image
+    config["fastapi-k8s:postgres"]["resources"]["requests"]["cpu"] = "50m"
+    frontend = tier("frontend")
+    frontend.pop("ingress", None)
+    frontend.pop("autoscaling", None)
+    frontend.update(replicas=FRONTEND_REPLICAS, faultInjection=True, service={"type": "NodePort", "nodePort": NODE_PORT})
+    frontend["page"]["title"] = "FastAPI on Kubernetes (scenarios)"
+    for name, replicas in (("backend", 2), ("analytics", 1)):
+        tier(name).pop("autoscaling", None)
+        tier(name)["replicas"] = replicas
+    analytics = tier("analytics")
+    analytics["resources"] = {"requests": {"cpu": "20m", "memory": "192Mi"}, "limits": {"cpu": "1", "memory": ANALYTICS_MEMORY_LIMIT}}
+    analytics["maxRows"] = OOM_ROWS
+    for name in ("frontend", "backend"):
+        tier(name)["resources"]["requests"]["cpu"] = "20m"
+    config["fastapi-k8s:quota"].update(requestsCpu="2", requestsMemory="4Gi", limitsCpu="16", limitsMemory="8Gi", pods=16)
+
+
+@dataclass
+class ScenarioPlatform:
+    """A scratch copy of the project whose staging stack deploys to NAMESPACE on the local cluster."""
+
+    work_dir: Path
+    docker_host: str
+    env: dict = field(default_factory=dict)
+    refs: dict = field(default_factory=dict)
+
+    url: str = f"http://{NODE_IP}:{NODE_PORT}"
+    namespace: str = NAMESPACE
+
+    @property
+    def stack_file(self) -> Path:
+        return self.work_dir / f"Pulumi.{STACK}.yaml"
+
+    def deploy(self) -> None:
+        """Builds and pushes the images, writes the scratch project and releases it."""
+        docker = {**os.environ, "DOCKER_HOST": self.docker_host}
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        tag = f"scenarios-{secrets.token_hex(4)}"
+        refs_file = self.work_dir / "refs.json"
+        self.refs = json.loads(sh("bash", str(REPO / "scripts" / "publish-images.sh"), f"{REGISTRY}/fastapi-k8s", tag,
+                                  str(refs_file), env=docker, timeout=1800).stdout)
+        postgres = sh("bash", "-c", f'source "{REPO}/scripts/lib.sh" && publish_image postgres "$1" "$2"', "publish",
+                      f"{REGISTRY}/fastapi-k8s/postgres", tag, env=docker, timeout=1800).stdout.strip()
+        shutil.copy(REPO / "Pulumi.yaml", self.work_dir / "Pulumi.yaml")
+        if not (self.work_dir / "stacks").exists():
+            (self.work_dir / "stacks").symlink_to(REPO / "stacks")
+        settings = yaml.safe_load((REPO / f"Pulumi.{STACK}.yaml").read_text())
+        scenario_stack_config(settings["config"], self.refs, postgres)
+        self.stack_file.write_text(yaml.safe_dump(settings, sort_keys=False))
+        (self.work_dir / "state").mkdir(exist_ok=True)
+        self.env = {**os.environ, "KUBECONFIG": str(KUBECONFIG), "KUBECTL": str(KUBECTL),
+                    "PULUMI_BACKEND_URL": f"file://{self.work_dir / 'state'}", "PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(24)}
+        self.release("deploy", STACK, "--images", str(refs_file), "--yes")
+
+    def release(self, *args: str, check: bool = True) -> str:
+        """Runs the release command (npm run deploy/switch/status) on the scratch project."""
+        result = sh("npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "release" / "cli.ts"),
+                    *args, "--work-dir", str(self.work_dir), check=check, env=self.env, timeout=1500)
+        return result.stdout
+
+    def status(self) -> dict:
+        return json.loads(self.release("status", STACK))
+
+    def operator_key(self, tier: str) -> str:
+        return secret_value(NAMESPACE, f"{tier}-key-operator", "current")
+
+    def service_key(self, caller: str, callee: str) -> str:
+        return secret_value(NAMESPACE, f"{callee}-key-{caller}", "current")
+
+    def live_frontend(self) -> str:
+        """The name (app.kubernetes.io/name) of the frontend pods the live Service selects."""
+        return get(NAMESPACE, "service", "frontend")["spec"]["selector"]["app.kubernetes.io/name"]
+
+    def remove(self) -> None:
+        """Deletes the namespace and frees the volume its database claim held (retained on delete)."""
+        kubectl("delete", "namespace", NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=240s", timeout=260)
+        recycle_released_volumes({NAMESPACE})
+
+
+def recycle_released_volumes(namespaces: set[str]) -> None:
+    """Makes the local volumes that claims in `namespaces` left Released (reclaim policy Retain)
+    available again, emptied. Volumes other claims held are never touched: their data is someone's."""
+    volumes = json.loads(kubectl("get", "pv", "-l", "fastapi-k8s/local-volume=true", "-o", "json").stdout)["items"]
+    for volume in volumes:
+        claim = volume["spec"].get("claimRef") or {}
+        if volume["status"].get("phase") != "Released" or claim.get("namespace") not in namespaces:
+            continue
+        sh("find", volume["spec"]["local"]["path"], "-mindepth", "1", "-delete")
+        kubectl("patch", "pv", volume["metadata"]["name"], "--type", "json", "-p", '[{"op": "remove", "path": "/spec/claimRef"}]')
