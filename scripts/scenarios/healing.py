@@ -6,11 +6,13 @@ from .kube import container_name, expect, is_ready, kill_server_process, kubectl
 from .load import BoundedLoad
 from .platform import FRONTEND_REPLICAS, ScenarioPlatform
 
-# A crashed process refuses connections until the kubelet has restarted it (same pod address) or the
-# endpoint is withdrawn, a second or two; a client that re-sends a refused request on a new
-# connection (never delivered, so always safe) — as a proxy retrying connect failures does — gets
-# another replica. Deletions need no retry at all: the pod leaves the endpoints before it stops.
-CRASH_RETRIES = 8
+# A killed server process finishes the requests it has (SIGTERM: uvicorn drains), but its pod address
+# refuses new connections until the kubelet has restarted it or the endpoint is withdrawn, a second
+# or two; a client that re-sends a refused request on a new connection (never delivered, so always
+# safe) — as a proxy retrying connect failures does — gets another replica. Deletions need no retry
+# at all: the pod leaves the endpoints before it stops. (A SIGKILL would also lose the requests in
+# flight at that instant; docs/scenarios.md says so.)
+RESTART_RETRIES = 8
 
 
 def self_healing(platform: ScenarioPlatform) -> dict:
@@ -30,13 +32,13 @@ def self_healing(platform: ScenarioPlatform) -> dict:
                f"requests failed while {count} pod(s) were replaced: {figures[f'delete_{count}']}")
     target = ready_pods(namespace, name)[0]
     pod_name, before = target["metadata"]["name"], restart_count(target)
-    with BoundedLoad(platform.url, max_requests=3000, max_seconds=200, undelivered_retries=CRASH_RETRIES) as load:
+    with BoundedLoad(platform.url, max_requests=3000, max_seconds=200, undelivered_retries=RESTART_RETRIES) as load:
         time.sleep(2)
-        kill_server_process(pod_name, container_name(target))
+        kill_server_process(pod_name, container_name(target), "TERM")
         wait_until(lambda: restart_count(pod(namespace, pod_name)) > before, 120, f"{pod_name}'s container to be restarted")
         seconds = wait_until(lambda: is_ready(pod(namespace, pod_name)), 120, f"{pod_name} to be Ready again")
         time.sleep(2)
     figures["killed_process"] = {"pod": pod_name, "restart_count": [before, restart_count(pod(namespace, pod_name))],
                                  "seconds_restart_to_ready": round(seconds, 1), "load": load.figures.as_dict()}
-    expect(load.figures.requests > 50 and load.figures.failed == 0, f"requests failed after the crash: {figures['killed_process']}")
+    expect(load.figures.requests > 50 and load.figures.failed == 0, f"requests failed after the server process was killed: {figures['killed_process']}")
     return figures

@@ -141,10 +141,11 @@ def container_name(pod: dict) -> str:
     return pod["spec"]["containers"][0]["name"]
 
 
-def kill_server_process(pod_name: str, container: str) -> str:
-    """SIGKILLs the container's main process from the node, as a crash would; returns the container id."""
+def kill_server_process(pod_name: str, container: str, signal: str = "KILL") -> str:
+    """Signals the container's main process from the node — KILL as a crash would, TERM as
+    `kubectl exec <pod> -- kill 1` would; returns the container id."""
     found = node_container(pod_name, container)
     expect(found, f"no running container {container} of pod {pod_name} on the node")
     container_id, pid = found
-    sh("kill", "-KILL", str(pid))
+    sh("kill", f"-{signal}", str(pid))
     return container_id
