@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds (or reuses from .cache/cluster/bin) every binary of the local cluster from the Go module
 # proxy: kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubeadm,
-# kubectl, etcd, CoreDNS and the image registry. Writes small wrapper modules, never vendors code.
+# kubectl, etcd, CoreDNS, metrics-server and the image registry. Writes small wrapper modules, never vendors code.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/versions.sh"
 CACHE="$REPO_ROOT/.cache/cluster"
@@ -68,4 +68,5 @@ build_kubernetes
 build_etcd
 build_installable coredns github.com/coredns/coredns "$COREDNS_VERSION"
 build_installable registry github.com/distribution/distribution/v3/cmd/registry "$REGISTRY_VERSION"
+build_installable metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server "$METRICS_SERVER_VERSION"
 echo "$BIN"

@@ -18,10 +18,13 @@ DNS_SERVICE_IP=198.19.0.10
 REGISTRY=127.0.0.1:5000
 PAUSE_IMAGE="$REGISTRY/pause:3.10"
 COREDNS_IMAGE="$REGISTRY/coredns:${COREDNS_VERSION:-v1.12.1}"
+METRICS_SERVER_IMAGE="$REGISTRY/metrics-server:${METRICS_SERVER_VERSION:-v0.9.0}"
 PV_COUNT=8
 PV_SIZE=10Gi
 
 CONTAINERD_ROOT="$CLUSTER_STATE/containerd"
 CONTAINERD_SOCKET="$CLUSTER_RUN/containerd/containerd.sock"
 PKI="$CLUSTER_STATE/pki"
+# How the API server encrypts Secrets in etcd; its key is made at the first `up` (0600).
+ENCRYPTION_CONFIG="$CLUSTER_STATE/encryption-config.yaml"
 KUBELET_ROOT="$CLUSTER_STATE/kubelet"

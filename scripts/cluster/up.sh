@@ -55,11 +55,16 @@ push_system_images() {
     printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' >"$build/Dockerfile"
     DOCKER_HOST="$docker_host" DOCKER_BUILDKIT=0 docker build -q -t "$PAUSE_IMAGE" "$build" >/dev/null
     DOCKER_HOST="$docker_host" docker push -q "$PAUSE_IMAGE" >/dev/null
-    cp "$CLUSTER_BIN/coredns" "$build/coredns"
-    printf 'FROM scratch\nCOPY coredns /coredns\nUSER 65532:65532\nENTRYPOINT ["/coredns"]\n' >"$build/Dockerfile"
-    DOCKER_HOST="$docker_host" DOCKER_BUILDKIT=0 docker build -q -t "$COREDNS_IMAGE" "$build" >/dev/null
-    DOCKER_HOST="$docker_host" docker push -q "$COREDNS_IMAGE" >/dev/null
+    push_binary_image "$docker_host" "$build" coredns "$COREDNS_IMAGE"
+    push_binary_image "$docker_host" "$build" metrics-server "$METRICS_SERVER_IMAGE"
     rm -rf "$build"
+}
+
+push_binary_image() { # docker-host build-dir binary image: one static binary in an image from scratch
+    cp "$CLUSTER_BIN/$3" "$2/$3"
+    printf 'FROM scratch\nCOPY %s /%s\nUSER 65532:65532\nENTRYPOINT ["/%s"]\n' "$3" "$3" "$3" >"$2/Dockerfile"
+    DOCKER_HOST="$1" DOCKER_BUILDKIT=0 docker build -q -t "$4" "$2" >/dev/null
+    DOCKER_HOST="$1" docker push -q "$4" >/dev/null
 }
 
 make_pki() {
@@ -70,7 +75,32 @@ make_pki() {
         --kubeconfig-dir "$CLUSTER_STATE/kubeconfig" >/dev/null
 }
 
+# Secrets are stored in etcd encrypted (aescbc) with a key made at the first `up` and kept, readable
+# by root only, in the cluster's state directory; `down` deletes it with the state.
+make_encryption_config() {
+    [ -f "$ENCRYPTION_CONFIG" ] && return
+    local key
+    key="$(head -c 32 /dev/urandom | base64)"
+    (
+        umask 077
+        cat >"$ENCRYPTION_CONFIG" <<YAML
+apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+      - aescbc:
+          keys: [{ name: key1, secret: $key }]
+      - identity: {}
+YAML
+    )
+}
+
 start_control_plane() {
+    # An API server started by an older `up` without encryption at rest is restarted with it.
+    if pid_alive kube-apiserver && ! tr '\0' ' ' <"/proc/$(cat "$CLUSTER_RUN/kube-apiserver.pid")/cmdline" | grep -q -- --encryption-provider-config; then
+        stop_pid kube-apiserver
+    fi
     daemon etcd "$CLUSTER_BIN/etcd" --name "$NODE_NAME" --data-dir "$CLUSTER_STATE/etcd" \
         --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
         --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
@@ -90,6 +120,7 @@ start_control_plane() {
         --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
         --requestheader-extra-headers-prefix X-Remote-Extra- \
         --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+        --encryption-provider-config "$ENCRYPTION_CONFIG" --enable-aggregator-routing=true \
         --profiling=false
     wait_for "the API server" 90 kubectl get --raw /readyz
     # admin.conf's user belongs to kubeadm:cluster-admins, which `kubeadm init` would bind; the
@@ -139,7 +170,9 @@ install_addons() {
             -e "s|@SIZE@|$PV_SIZE|g" -e "s|@NODE@|$NODE_NAME|g" \
             "$REPO_ROOT/scripts/cluster/addons/local-pv.yaml" | kubectl apply -f - >/dev/null
     done
+    sed -e "s|@METRICS_SERVER_IMAGE@|$METRICS_SERVER_IMAGE|g" "$REPO_ROOT/scripts/cluster/addons/metrics-server.yaml" | kubectl apply -f - >/dev/null
     wait_for "CoreDNS to be available" 120 kubectl -n kube-system rollout status deployment/coredns --timeout=2s
+    wait_for "the resource metrics API" 120 kubectl get --raw /apis/metrics.k8s.io/v1beta1/nodes
 }
 
 cluster_up() {
@@ -150,6 +183,7 @@ cluster_up() {
     start_registry
     push_system_images
     make_pki
+    make_encryption_config
     start_control_plane
     start_node
     install_addons

@@ -219,6 +219,29 @@ def test_the_dev_platform_serves_end_to_end(platform):
     assert all(c["ready"] for p in pods for c in p["status"]["containerStatuses"])
 
 
+ETCD = "http://127.0.0.1:2379"  # the cluster's etcd listens on loopback only
+
+
+def etcd_value(key: str) -> bytes:
+    """A key's raw value, read straight from etcd (its JSON gateway), bypassing the API server."""
+    answer = httpx.post(f"{ETCD}/v3/kv/range", json={"key": base64.b64encode(key.encode()).decode()}, timeout=10)
+    answer.raise_for_status()
+    [kv] = answer.json()["kvs"]
+    return base64.b64decode(kv["value"])
+
+
+def test_secrets_are_encrypted_at_rest(platform):
+    """The database Secret as etcd stores it carries the aescbc prefix and not the password, while
+    the API server still decodes it."""
+    stored = etcd_value(f"/registry/secrets/{DEV_NAMESPACE}/postgres-credentials")
+    password = base64.b64decode(json.loads(kubectl("-n", DEV_NAMESPACE, "get", "secret", "postgres-credentials", "-o", "json").stdout)["data"]["password"])
+    assert len(password) >= 16
+    assert stored.startswith(b"k8s:enc:aescbc:v1:key1:"), stored[:40]
+    assert password not in stored and base64.b64encode(password) not in stored
+    configmap = etcd_value(f"/registry/configmaps/{DEV_NAMESPACE}/kube-root-ca.crt")
+    assert b"BEGIN CERTIFICATE" in configmap, "only Secrets are encrypted: the check can tell plain from encrypted"
+
+
 def test_a_deleted_pod_is_replaced_and_the_service_recovers(platform):
     old = pods_of("backend")[0]["metadata"]["name"]
     kubectl("-n", DEV_NAMESPACE, "delete", "pod", old, "--wait=false")
@@ -277,7 +300,8 @@ def engine(cluster, builder, platform, tmp_path_factory):
     by digest (nothing can be pulled from outside); dev's frontend is version 1.1.0 so the colours
     are told apart after a promotion; staging's frontend has no Ingress (no ingress controller runs
     here, and the provider waits for an Ingress to get an address), its requests are smaller (one
-    2-core node), and its current release is this build (as if promoted before).
+    2-core node), its frontend HPAs scale down after 30 s instead of 300 (the HPA test waits for
+    it), and its current release is this build (as if promoted before).
     """
     # The kubectl-applied platform makes way: the engine deploys the dev stack itself.
     kubectl("delete", "namespace", DEV_NAMESPACE, "--wait=true", "--timeout=240s", timeout=260)
@@ -302,6 +326,7 @@ def engine(cluster, builder, platform, tmp_path_factory):
         config["fastapi-k8s:postgres"]["image"] = postgres
         config["fastapi-k8s:images"]["refs"] = refs
         del config["fastapi-k8s:frontend"]["ingress"]
+        config["fastapi-k8s:frontend"]["autoscaling"]["scaleDownStabilizationSeconds"] = 30
         for tier in ("frontend", "backend", "analytics"):
             config[f"fastapi-k8s:{tier}"]["resources"]["requests"]["cpu"] = "20m"
         config["fastapi-k8s:postgres"]["resources"]["requests"]["cpu"] = "50m"
@@ -381,6 +406,38 @@ def test_promotion_to_staging_validates_and_a_blue_green_switch_moves_live_traff
     release(engine, "switch", "staging", "blue", "--yes")  # the rollback of a switch is a switch
     status = staging_status(engine)
     assert (status["activeColor"], status["live"], status["green"]) == ("blue", "1.0.0", "1.1.0"), status
+
+
+def hpa_status(name: str) -> dict:
+    return json.loads(kubectl("-n", STAGING_NAMESPACE, "get", "hpa", name, "-o", "json").stdout)["status"]
+
+
+def test_an_hpa_scales_on_real_cpu_figures_and_a_release_leaves_its_replicas_alone(cluster, engine):
+    """Under a bounded load loop the live frontend colour's HPA (metrics-server's figures) grows past
+    its minimum; while it is scaled, a release of the unchanged stack with --refresh finds nothing to
+    change (no fight over `replicas`); without load it shrinks back after the stabilization window."""
+    live = json.loads(kubectl("-n", STAGING_NAMESPACE, "get", "service", "frontend", "-o", "json").stdout)
+    color = live["spec"]["selector"]["app.kubernetes.io/name"]
+    url = f"http://{live['spec']['clusterIP']}:{live['spec']['ports'][0]['port']}"
+    minimum = json.loads(kubectl("-n", STAGING_NAMESPACE, "get", "hpa", color, "-o", "json").stdout)["spec"]["minReplicas"]
+    wait_until_true(lambda: hpa_status(color).get("currentMetrics"), 120, "the HPA to read CPU from metrics-server")
+    figures = {"minimum": minimum}
+    started = time.monotonic()
+    with BoundedLoad(url, "/", max_requests=20000, max_seconds=400, interval=0.01) as load:
+        wait_until_true(lambda: hpa_status(color)["currentReplicas"] > minimum, 240, f"{color} to scale above {minimum}")
+        figures["scale_up_seconds"] = round(time.monotonic() - started, 1)
+        figures["cpu_percent_under_load"] = hpa_status(color)["currentMetrics"][0]["resource"]["current"]["averageUtilization"]
+        figures["replicas_under_load"] = hpa_status(color)["currentReplicas"]
+        rerelease = release(engine, "deploy", "staging", "--refresh", check=False)  # no --yes: a change would ask, and fail
+    figures["load"] = load.figures.as_dict()
+    assert rerelease.returncode == 0 and "staging: nothing to change" in rerelease.stdout, rerelease.stdout[-3000:] + rerelease.stderr[-2000:]
+    assert figures["cpu_percent_under_load"] > 70, figures
+    stopped = time.monotonic()
+    wait_until_true(lambda: hpa_status(color)["currentReplicas"] == minimum, 300, f"{color} to scale back to {minimum}")
+    figures["scale_down_seconds"] = round(time.monotonic() - stopped, 1)
+    figures["cpu_percent_idle"] = hpa_status(color)["currentMetrics"][0]["resource"]["current"]["averageUtilization"]
+    cluster["hpa"] = figures
+    assert load.figures.failed == 0, figures
 
 
 @pytest.mark.teardown
