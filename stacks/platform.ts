@@ -1,3 +1,4 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BlueGreenService, Namespace, PostgresDatabase, ServiceKey, WebService, WebServiceArgs } from "../components";
 import { StackConfig, WebTierConfig } from "./config/schema";
@@ -12,6 +13,8 @@ export interface PlatformOutputs {
     frontendEndpoint: pulumi.Input<string>;
     /** The frontend's fixed node port; null unless the stack sets `frontend.service.nodePort`. */
     frontendNodePort: number | null;
+    /** The address the cluster gave the frontend's LoadBalancer Service; null unless `frontend.service.type` is LoadBalancer. */
+    frontendLoadBalancerAddress: pulumi.Output<string | null> | null;
     images: Record<string, pulumi.Input<string>>;
     databaseHost: pulumi.Output<string>;
     /** The colour serving traffic; null unless the frontend is blue-green. */
@@ -130,10 +133,22 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
         // Every output exists in every stack (null where it does not apply): an undefined stack
         // output is dropped by Pulumi with a warning, and users' scripts would have to guess.
         frontendNodePort: config.frontend.service?.nodePort ?? null,
+        frontendLoadBalancerAddress:
+            config.frontend.service?.type === "LoadBalancer"
+                ? loadBalancerAddress(frontend instanceof BlueGreenService ? frontend.liveService : frontend.service)
+                : null,
         images,
         databaseHost: postgres.host,
         activeColor: frontend instanceof BlueGreenService ? frontend.activeColor : null,
     };
+}
+
+/** The first address in a Service's load-balancer status (an IP, or a host name on some clouds). */
+function loadBalancerAddress(service: k8s.core.v1.Service): pulumi.Output<string | null> {
+    return service.status.apply((status) => {
+        const ingress = status?.loadBalancer?.ingress?.[0];
+        return ingress?.ip ?? ingress?.hostname ?? null;
+    });
 }
 
 /** One colour of the blue-green frontend: its image (default: the stack's) and its own version. */

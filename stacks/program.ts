@@ -22,6 +22,7 @@ export function platformProgram() {
         namespace: platform.namespace,
         frontendEndpoint: platform.frontendEndpoint,
         frontendNodePort: platform.frontendNodePort,
+        frontendLoadBalancerAddress: platform.frontendLoadBalancerAddress,
         images: platform.images,
         databaseHost: platform.databaseHost,
         activeColor: platform.activeColor,

@@ -57,6 +57,7 @@ push_system_images() {
     DOCKER_HOST="$docker_host" docker push -q "$PAUSE_IMAGE" >/dev/null
     push_binary_image "$docker_host" "$build" coredns "$COREDNS_IMAGE"
     push_binary_image "$docker_host" "$build" metrics-server "$METRICS_SERVER_IMAGE"
+    push_binary_image "$docker_host" "$build" cilium-operator-generic "$CILIUM_OPERATOR_IMAGE"
     rm -rf "$build"
 }
 
@@ -171,6 +172,10 @@ install_addons() {
             "$REPO_ROOT/scripts/cluster/addons/local-pv.yaml" | kubectl apply -f - >/dev/null
     done
     sed -e "s|@METRICS_SERVER_IMAGE@|$METRICS_SERVER_IMAGE|g" "$REPO_ROOT/scripts/cluster/addons/metrics-server.yaml" | kubectl apply -f - >/dev/null
+    sed -e "s|@CILIUM_OPERATOR_IMAGE@|$CILIUM_OPERATOR_IMAGE|g" "$REPO_ROOT/scripts/cluster/addons/cilium-operator.yaml" | kubectl apply -f - >/dev/null
+    # The pool's kind is a CRD the operator registers when it starts.
+    wait_for "Cilium's operator to register its CRDs" 120 kubectl get crd ciliumloadbalancerippools.cilium.io
+    sed -e "s|@LOAD_BALANCER_CIDR@|$LOAD_BALANCER_CIDR|g" "$REPO_ROOT/scripts/cluster/addons/load-balancer-pool.yaml" | kubectl apply -f - >/dev/null
     wait_for "CoreDNS to be available" 120 kubectl -n kube-system rollout status deployment/coredns --timeout=2s
     wait_for "the resource metrics API" 120 kubectl get --raw /apis/metrics.k8s.io/v1beta1/nodes
 }

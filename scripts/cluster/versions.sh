@@ -5,3 +5,5 @@ ETCD_VERSION=v3.5.21
 COREDNS_VERSION=v1.12.1
 REGISTRY_VERSION=v3.0.0
 METRICS_SERVER_VERSION=v0.9.0
+# Its version is also the require line of scripts/cluster/modules/cilium/go.mod.
+CILIUM_VERSION=v1.15.19

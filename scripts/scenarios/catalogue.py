@@ -1,12 +1,13 @@
 """Every scenario, in the order they run (the later ones disturb more)."""
 from collections.abc import Callable
 
-from . import bluegreen, control_plane, healing, persistence, probes, resources
+from . import bluegreen, control_plane, exposure, healing, persistence, probes, resources
 from .platform import ScenarioPlatform
 
 Scenario = Callable[[ScenarioPlatform], dict]
 
 SCENARIOS: dict[str, tuple[str, Scenario]] = {
+    "load-balancer": ("The frontend's LoadBalancer Service gets an address from the cluster's pool; the page is served from it.", exposure.load_balancer),
     "probe-liveness": ("Liveness failing → the container is restarted and the pod comes back Ready.", probes.liveness_failure),
     "probe-readiness": ("Readiness failing on one replica → it leaves the endpoints, keeps running, no request fails.", probes.readiness_failure),
     "probe-startup": ("A slow start within the startup allowance is waited for; one beyond it is restarted.", probes.slow_start),

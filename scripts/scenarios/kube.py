@@ -16,7 +16,6 @@ CLUSTER_SCRIPT = REPO / "scripts" / "cluster" / "cluster.sh"
 KUBECTL = REPO / ".cache" / "cluster" / "bin" / "kubectl"
 KUBECONFIG = REPO / ".cache" / "cluster" / "kubeconfig"
 CONTAINERD_SOCKET = "/run/fastapi-k8s/cluster/containerd/containerd.sock"
-NODE_IP = "198.19.255.1"
 REGISTRY = "127.0.0.1:5000"
 
 

@@ -1,9 +1,11 @@
 """The platform the scenarios run against: the program's staging stack (blue-green frontend) deployed
 by the release command into a namespace of its own, from images built here, with what the scenarios
 need switched on through stack configuration — failure injection on the frontend, fixed replica
-counts (3 per frontend colour), a NodePort, and an analytics memory limit a large request exceeds."""
+counts (3 per frontend colour), a LoadBalancer Service (the cluster's LB-IPAM gives it an address),
+and an analytics memory limit a large request exceeds."""
 import json
 import os
+import re
 import secrets
 import shutil
 from dataclasses import dataclass, field
@@ -11,10 +13,10 @@ from pathlib import Path
 
 import yaml
 
-from .kube import KUBECONFIG, KUBECTL, NODE_IP, REGISTRY, REPO, get, kubectl, secret_value, sh
+from . import ScenarioFailed
+from .kube import KUBECONFIG, KUBECTL, REGISTRY, REPO, get, kubectl, secret_value, sh
 
 NAMESPACE = "fastapi-scenarios"
-NODE_PORT = 30181
 STACK = "staging"
 FRONTEND_REPLICAS = 3
 ANALYTICS_MEMORY_LIMIT = "320Mi"
@@ -34,7 +36,7 @@ def scenario_stack_config(config: dict, refs: dict, postgres_image: str) -> None
     frontend = tier("frontend")
     frontend.pop("ingress", None)
     frontend.pop("autoscaling", None)
-    frontend.update(replicas=FRONTEND_REPLICAS, faultInjection=True, service={"type": "NodePort", "nodePort": NODE_PORT})
+    frontend.update(replicas=FRONTEND_REPLICAS, faultInjection=True, service={"type": "LoadBalancer"})
     frontend["page"]["title"] = "FastAPI on Kubernetes (scenarios)"
     for name, replicas in (("backend", 2), ("analytics", 1)):
         tier(name).pop("autoscaling", None)
@@ -55,8 +57,9 @@ class ScenarioPlatform:
     docker_host: str
     env: dict = field(default_factory=dict)
     refs: dict = field(default_factory=dict)
-
-    url: str = f"http://{NODE_IP}:{NODE_PORT}"
+    # The frontend's LoadBalancer address, as the stack output `frontendLoadBalancerAddress` says.
+    address: str = ""
+    url: str = ""
     namespace: str = NAMESPACE
 
     @property
@@ -82,7 +85,13 @@ class ScenarioPlatform:
         (self.work_dir / "state").mkdir(exist_ok=True)
         self.env = {**os.environ, "KUBECONFIG": str(KUBECONFIG), "KUBECTL": str(KUBECTL),
                     "PULUMI_BACKEND_URL": f"file://{self.work_dir / 'state'}", "PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(24)}
-        self.release("deploy", STACK, "--images", str(refs_file), "--yes")
+        released = self.release("deploy", STACK, "--images", str(refs_file), "--yes")
+        found = re.search(r'frontendLoadBalancerAddress\s*:\s*"([^"]+)"', released)
+        if not found:
+            raise ScenarioFailed(f"the release printed no frontendLoadBalancerAddress output:\n{released[-3000:]}")
+        self.address = found.group(1)
+        port = get(NAMESPACE, "service", "frontend")["spec"]["ports"][0]["port"]
+        self.url = f"http://{self.address}:{port}"
 
     def release(self, *args: str, check: bool = True) -> str:
         """Runs the release command (npm run deploy/switch/status) on the scratch project."""

@@ -10,7 +10,7 @@ import { evaluateStack } from "./evaluateStack";
 const PROGRAM = path.join(REPO_ROOT, "stacks", "index.ts");
 
 /** The stack outputs README.md documents; every stack must export each of them. */
-const DOCUMENTED_OUTPUTS = ["namespace", "frontendEndpoint", "frontendNodePort", "images", "databaseHost", "activeColor"];
+const DOCUMENTED_OUTPUTS = ["namespace", "frontendEndpoint", "frontendNodePort", "frontendLoadBalancerAddress", "images", "databaseHost", "activeColor"];
 
 /**
  * A project directory holding this repository's Pulumi.yaml (optionally with another `main`) and

@@ -10,10 +10,16 @@ export interface EvaluatedStack {
 
 /** Evaluates the real program for a stack under mocks, with the stack file's configuration (or `config`). */
 export async function evaluateStack(stack: string, config: Record<string, unknown> = stackFileConfig(stack)): Promise<EvaluatedStack> {
+    const { recorder, platform } = await evaluatePlatform(stack, config);
+    return { recorder, outputs: await resolveOutputs(platform) };
+}
+
+/** The program under mocks with its outputs unresolved (for outputs only a cluster fills in). */
+export async function evaluatePlatform(stack: string, config: Record<string, unknown>): Promise<{ recorder: ResourceRecorder; platform: PlatformOutputs }> {
     const recorder = await installMocks(stack, config);
     const platform = createPlatform(readStackConfig());
     await settle(recorder);
-    return { recorder, outputs: await resolveOutputs(platform) };
+    return { recorder, platform };
 }
 
 async function resolveOutputs(platform: PlatformOutputs): Promise<Record<string, unknown>> {
@@ -25,6 +31,7 @@ async function resolveOutputs(platform: PlatformOutputs): Promise<Record<string,
         namespace: await valueOf(platform.namespace),
         frontendEndpoint: await valueOf(platform.frontendEndpoint),
         frontendNodePort: platform.frontendNodePort,
+        frontendLoadBalancerAddress: platform.frontendLoadBalancerAddress === null ? null : await valueOf(platform.frontendLoadBalancerAddress),
         images,
         databaseHost: await valueOf(platform.databaseHost),
         activeColor: platform.activeColor,

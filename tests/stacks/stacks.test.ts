@@ -1,8 +1,9 @@
+import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "assert";
 import { MOCK_PASSWORD_PREFIX } from "../../scripts/render/mockRuntime";
 import { T } from "../harness/render";
 import { STACKS, stackFileConfig } from "../../stacks/stackFiles";
-import { EvaluatedStack, evaluateStack } from "./evaluateStack";
+import { EvaluatedStack, evaluatePlatform, evaluateStack } from "./evaluateStack";
 
 const TIERS = ["frontend", "backend", "analytics"];
 const BLUE_GREEN_STACKS = ["staging", "prod"];
@@ -206,5 +207,15 @@ describe("stacks", () => {
         }
         const backend = recorder.object(T.deployment, "backend").inputs.spec.template.spec.containers[0];
         assert.equal(recorder.object(T.configMap, backend.envFrom[0].configMapRef.name).inputs.data.FAULT_INJECTION_ENABLED, undefined);
+    });
+
+    it("exports the LoadBalancer address only where the frontend's Service is a LoadBalancer", async () => {
+        for (const stack of STACKS) {
+            assert.equal(evaluated[stack].outputs.frontendLoadBalancerAddress, null, `${stack}: no LoadBalancer, so null`);
+        }
+        const config = stackFileConfig("staging");
+        config["fastapi-k8s:frontend"] = { ...(config["fastapi-k8s:frontend"] as Record<string, unknown>), service: { type: "LoadBalancer" } };
+        const { platform } = await evaluatePlatform("staging", config);
+        assert.ok(pulumi.Output.isInstance(platform.frontendLoadBalancerAddress), "read from the live Service's status");
     });
 });
