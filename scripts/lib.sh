@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared shell helpers; source it, do not run it.
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -4,6 +4,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
 ensure_node_modules
+bash scripts/lint.sh
 log "type check"
 npx --no-install tsc -p tsconfig.json --noEmit
 log "unit tests on Pulumi mocks"

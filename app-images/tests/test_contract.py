@@ -5,7 +5,6 @@ ignores it."""
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml

@@ -3,9 +3,6 @@ import threading
 import time
 
 import httpx
-import pytest
-
-from conftest import wait_until
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"

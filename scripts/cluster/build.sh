@@ -36,7 +36,7 @@ build_kubernetes() {
         echo ")"
     } >"$dir/go.mod"
     printf 'package tools\n\nimport _ "k8s.io/kubernetes/cmd/kubelet/app"\n' >"$dir/tools.go"
-    (cd "$dir" && go mod tidy >/dev/null 2>&1 || true)
+    (cd "$dir" && { go mod tidy >/dev/null 2>&1 || true; })
     local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitTreeState=clean"
     for cmd in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubeadm kubectl; do
         log "building $cmd $KUBERNETES_VERSION"

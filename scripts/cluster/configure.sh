@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Writes the configuration of every cluster component; sourced by up.sh.
 
 # Writes stdin to a config file only when its content differs: `up` on a running cluster must not

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Tears the cluster down; sourced by cluster.sh. Stops what up.sh started, by PID, unmounts what
 # it mounted, removes its network devices and rules, and deletes its state.
 
@@ -51,7 +52,7 @@ cluster_down() {
     pkill -9 -f "containerd-shim.*$CONTAINERD_SOCKET" 2>/dev/null || true
     for name in kube-scheduler kube-controller-manager kube-apiserver etcd registry; do stop_pid "$name"; done
     unmount_state
-    [ -x "$CLUSTER_BIN/kube-proxy" ] && "$CLUSTER_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
+    if [ -x "$CLUSTER_BIN/kube-proxy" ]; then "$CLUSTER_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true; fi
     iptables -D FORWARD -j FK8S-EGRESS-GUARD 2>/dev/null || true
     iptables -F FK8S-EGRESS-GUARD 2>/dev/null || true
     iptables -X FK8S-EGRESS-GUARD 2>/dev/null || true

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the scripts that source it read these variables
 # Paths and addresses of the local cluster; sourced by the cluster scripts.
 # Addresses come from 198.18.0.0/15 (reserved for benchmarking): they exist only on this machine.
 CLUSTER_STATE=/var/lib/fastapi-k8s/cluster

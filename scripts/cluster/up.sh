@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Brings the cluster up; sourced by cluster.sh (lib.sh, versions.sh, env.sh already loaded).
 source "$REPO_ROOT/scripts/cluster/configure.sh"
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the scripts that source it read these variables
 # Pinned versions of everything the local cluster builds; sourced by the cluster scripts.
 # 1.33 is the newest minor whose kubelet still runs on this host's cgroup v1 without opt-in.
 KUBERNETES_VERSION=v1.33.4

@@ -38,7 +38,8 @@ def control_plane_loss(platform: ScenarioPlatform) -> dict:
         cluster("up")
         figures["control_plane_down_seconds"] = round(restarting - stopped, 1)
         figures["control_plane_restart_seconds"] = round(time.monotonic() - restarting, 1)
-    expect(serving.figures.requests > 50 and serving.figures.failed == 0, f"the page was served while the control plane was down: {figures['served_while_down']}")
+    expect(serving.figures.requests > 50 and serving.figures.failed == 0,
+           f"the page was served while the control plane was down: {figures['served_while_down']}")
     expect(serving.figures.seconds >= OUTAGE_SECONDS - 1, f"the load ran the whole outage ({serving.figures.seconds:.0f}s)")
     victim = ready_pods(namespace, name)[0]["metadata"]["name"]
     started = time.monotonic()

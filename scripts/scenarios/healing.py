@@ -24,7 +24,7 @@ def self_healing(platform: ScenarioPlatform) -> dict:
             time.sleep(2)
             victims = [p["metadata"]["name"] for p in ready_pods(namespace, name)[:count]]
             kubectl("-n", namespace, "delete", "pod", *victims, "--wait=false")
-            seconds = wait_until(lambda: len([p for p in ready_pods(namespace, name) if p["metadata"]["name"] not in victims]) == FRONTEND_REPLICAS,
+            seconds = wait_until(lambda gone=victims: len([p for p in ready_pods(namespace, name) if p["metadata"]["name"] not in gone]) == FRONTEND_REPLICAS,
                                  180, f"{FRONTEND_REPLICAS} ready pods again after deleting {count}")
             time.sleep(8)  # past the deleted pods' preStop pause and drain
         figures[f"delete_{count}"] = {"seconds_to_full_strength": round(seconds, 1), "load": load.figures.as_dict()}

@@ -6,7 +6,17 @@ import time
 import httpx
 
 from .kube import (
-    apply, expect, get, is_ready, kubectl, live_pods, pod, ready_pods, restart_count, wait_until, endpoint_ready,
+    apply,
+    endpoint_ready,
+    expect,
+    get,
+    is_ready,
+    kubectl,
+    live_pods,
+    pod,
+    ready_pods,
+    restart_count,
+    wait_until,
 )
 from .load import BoundedLoad
 from .platform import ScenarioPlatform

@@ -1,6 +1,6 @@
 """out/scenarios.json (every figure) and out/scenarios.md (the same, for people)."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .kube import REPO
@@ -10,7 +10,7 @@ OUT = REPO / "out"
 
 def write(results: dict, meta: dict) -> tuple[Path, Path]:
     OUT.mkdir(exist_ok=True)
-    document = {"generated": datetime.now(timezone.utc).isoformat(timespec="seconds"), **meta, "scenarios": results}
+    document = {"generated": datetime.now(UTC).isoformat(timespec="seconds"), **meta, "scenarios": results}
     json_path = OUT / "scenarios.json"
     json_path.write_text(json.dumps(document, indent=2))
     markdown = OUT / "scenarios.md"

@@ -5,7 +5,17 @@ import time
 import httpx
 
 from .kube import (
-    apply, expect, get, is_ready, kubectl, live_pods, pod, ready_pods, restart_count, restricted_container, wait_until,
+    apply,
+    expect,
+    get,
+    is_ready,
+    kubectl,
+    live_pods,
+    pod,
+    ready_pods,
+    restart_count,
+    restricted_container,
+    wait_until,
 )
 from .load import BoundedLoad
 from .platform import OOM_ROWS, ScenarioPlatform
@@ -104,7 +114,7 @@ def limit_range_defaults(platform: ScenarioPlatform) -> dict:
     """A pod created without resources carries the LimitRange's default requests and limits."""
     namespace = platform.namespace
     [limit_range] = get(namespace, "limitrange")["items"]
-    container_limits = next(l for l in limit_range["spec"]["limits"] if l["type"] == "Container")
+    container_limits = next(limit for limit in limit_range["spec"]["limits"] if limit["type"] == "Container")
     image = frontend_image(platform)
     apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "no-resources", "namespace": namespace},
            "spec": {"restartPolicy": "Never", "automountServiceAccountToken": False,

@@ -15,7 +15,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 from scenarios.kube import kubectl, sh  # noqa: E402  (shared with npm run scenarios)
-from scenarios.platform import NAMESPACE as SCENARIO_NAMESPACE, recycle_released_volumes  # noqa: E402
+from scenarios.platform import NAMESPACE as SCENARIO_NAMESPACE  # noqa: E402
+from scenarios.platform import recycle_released_volumes
 
 
 def pytest_collection_modifyitems(items: list) -> None:

@@ -20,11 +20,26 @@ import httpx
 import pytest
 import yaml
 
-from scenarios.load import BoundedLoad
 from conftest import (
-    DEV_NAMESPACE, KUBECONFIG, NAMESPACE, NODE_PORT, ORACLE_NAMESPACE, REGISTRY, REPO, STAGING_NAMESPACE, STATE_DIRS, CLUSTER,
-    ImageBuilder, apply, kubectl, run_pod, running_pods, sh, wait_until_true,
+    CLUSTER,
+    DEV_NAMESPACE,
+    KUBECONFIG,
+    NAMESPACE,
+    NODE_PORT,
+    ORACLE_NAMESPACE,
+    REGISTRY,
+    REPO,
+    STAGING_NAMESPACE,
+    STATE_DIRS,
+    ImageBuilder,
+    apply,
+    kubectl,
+    run_pod,
+    running_pods,
+    sh,
+    wait_until_true,
 )
+from scenarios.load import BoundedLoad
 
 
 def test_node_is_ready(cluster):

@@ -2,7 +2,6 @@
 from typing import Annotated
 
 import httpx
-
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request, status
 
 from fastapi_common.app import create_service_app
