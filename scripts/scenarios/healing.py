@@ -2,7 +2,7 @@
 its container, each under its own load loop through the Service."""
 import time
 
-from .kube import container_name, expect, is_ready, kill_server_process, kubectl, pod, ready_pods, restart_count, wait_until
+from .kube import container_name, expect, is_ready, kill_server_process, pod, ready_pods, replace_pods, restart_count, wait_until
 from .load import BoundedLoad
 from .platform import FRONTEND_REPLICAS, ScenarioPlatform
 
@@ -23,9 +23,7 @@ def self_healing(platform: ScenarioPlatform) -> dict:
         with BoundedLoad(platform.url, max_requests=3000, max_seconds=200) as load:
             time.sleep(2)
             victims = [p["metadata"]["name"] for p in ready_pods(namespace, name)[:count]]
-            kubectl("-n", namespace, "delete", "pod", *victims, "--wait=false")
-            seconds = wait_until(lambda gone=victims: len([p for p in ready_pods(namespace, name) if p["metadata"]["name"] not in gone]) == FRONTEND_REPLICAS,
-                                 180, f"{FRONTEND_REPLICAS} ready pods again after deleting {count}")
+            seconds = replace_pods(namespace, name, victims, FRONTEND_REPLICAS)
             time.sleep(8)  # past the deleted pods' preStop pause and drain
         figures[f"delete_{count}"] = {"seconds_to_full_strength": round(seconds, 1), "load": load.figures.as_dict()}
         expect(load.figures.requests > 50 and load.figures.failed == 0 == load.figures.retried_undelivered,

@@ -50,7 +50,7 @@ def wait_until(predicate: Callable[[], object], seconds: float, what: str, inter
         try:
             if predicate():
                 return time.monotonic() - started
-        except (subprocess.SubprocessError, ScenarioFailed, OSError, KeyError, IndexError, httpx.HTTPError):
+        except (subprocess.SubprocessError, AssertionError, OSError, KeyError, IndexError, httpx.HTTPError):
             pass
         time.sleep(interval)
     raise ScenarioFailed(f"timed out after {seconds:.0f}s waiting for {what}")
@@ -92,6 +92,18 @@ def restart_count(pod: dict) -> int:
 
 def pod(namespace: str, name: str) -> dict:
     return get(namespace, "pod", name)
+
+
+def pod_url(pod: dict) -> str:
+    """The pod's own HTTP address (its IP and its container's declared port), bypassing Services."""
+    return f"http://{pod['status']['podIP']}:{pod['spec']['containers'][0]['ports'][0]['containerPort']}"
+
+
+def replace_pods(namespace: str, name: str, victims: list[str], replicas: int, seconds: float = 180) -> float:
+    """Deletes the named pods and waits until `replicas` others are ready; returns the seconds that took."""
+    kubectl("-n", namespace, "delete", "pod", *victims, "--wait=false")
+    return wait_until(lambda: len([p for p in ready_pods(namespace, name) if p["metadata"]["name"] not in victims]) == replicas,
+                      seconds, f"{replicas} ready {name} pods again after deleting {', '.join(victims)}")
 
 
 def restricted_container(name: str, image: str, **extra: object) -> dict:

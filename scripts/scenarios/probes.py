@@ -14,6 +14,7 @@ from .kube import (
     kubectl,
     live_pods,
     pod,
+    pod_url,
     ready_pods,
     restart_count,
     wait_until,
@@ -21,21 +22,19 @@ from .kube import (
 from .load import BoundedLoad
 from .platform import ScenarioPlatform
 
-APP_PORT = 8000
 
-
-def inject(platform: ScenarioPlatform, pod_ip: str, fault: str) -> None:
+def inject(platform: ScenarioPlatform, target: dict, fault: str) -> None:
     """POST /fault/<fault> on one pod, straight to its address on the node's pod network."""
-    response = httpx.post(f"http://{pod_ip}:{APP_PORT}/fault/{fault}", headers={"X-API-Key": platform.operator_key("frontend")}, timeout=5)
-    expect(response.status_code == 200, f"/fault/{fault} on {pod_ip} answered {response.status_code}")
+    response = httpx.post(f"{pod_url(target)}/fault/{fault}", headers={"X-API-Key": platform.operator_key("frontend")}, timeout=5)
+    expect(response.status_code == 200, f"/fault/{fault} on {target['metadata']['name']} answered {response.status_code}")
 
 
 def liveness_failure(platform: ScenarioPlatform) -> dict:
     """Liveness fails on one pod → the kubelet restarts its container; the pod comes back Ready."""
     name = platform.live_frontend()
     target = ready_pods(platform.namespace, name)[0]
-    pod_name, ip, before = target["metadata"]["name"], target["status"]["podIP"], restart_count(target)
-    inject(platform, ip, "liveness")
+    pod_name, before = target["metadata"]["name"], restart_count(target)
+    inject(platform, target, "liveness")
     restarted = wait_until(lambda: restart_count(pod(platform.namespace, pod_name)) > before, 120, f"{pod_name} to be restarted")
     ready_again = wait_until(lambda: is_ready(pod(platform.namespace, pod_name)), 120, f"{pod_name} to be Ready again")
     after = pod(platform.namespace, pod_name)
@@ -54,13 +53,13 @@ def readiness_failure(platform: ScenarioPlatform) -> dict:
     pod_name, ip, restarts = target["metadata"]["name"], target["status"]["podIP"], restart_count(target)
     with BoundedLoad(platform.url, max_requests=3000, max_seconds=120) as load:
         time.sleep(2)
-        inject(platform, ip, "readiness")
+        inject(platform, target, "readiness")
         left = wait_until(lambda: endpoint_ready(platform.namespace, "frontend", ip) is False, 60, f"{ip} to leave the ready endpoints")
         time.sleep(10)  # serving on the remaining pods for a while, with the broken one still running
         still = pod(platform.namespace, pod_name)
         expect(still["status"]["phase"] == "Running" and restart_count(still) == restarts,
                f"{pod_name} kept running without a restart (phase {still['status']['phase']}, restarts {restart_count(still)})")
-        inject(platform, ip, "reset")
+        inject(platform, target, "reset")
         back = wait_until(lambda: endpoint_ready(platform.namespace, "frontend", ip) is True, 60, f"{ip} to be ready again")
         time.sleep(2)
     figures = load.figures.as_dict()

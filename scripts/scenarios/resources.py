@@ -12,6 +12,7 @@ from .kube import (
     kubectl,
     live_pods,
     pod,
+    pod_url,
     ready_pods,
     restart_count,
     restricted_container,
@@ -140,7 +141,7 @@ def out_of_memory(platform: ScenarioPlatform) -> dict:
         time.sleep(2)
         started = time.monotonic()
         try:
-            answer = httpx.get(f"http://{target['status']['podIP']}:8000/api/stats", params={"rows": OOM_ROWS},
+            answer = httpx.get(f"{pod_url(target)}/api/stats", params={"rows": OOM_ROWS},
                                headers={"X-API-Key": key}, timeout=120)
             outcome = f"HTTP {answer.status_code}"
         except httpx.HTTPError as error:

@@ -9,12 +9,11 @@ import textwrap
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-from scenarios.kube import kubectl, sh  # noqa: E402  (shared with npm run scenarios)
+from scenarios.kube import cluster_running, kubectl, sh  # noqa: E402  (shared with npm run scenarios)
 from scenarios.platform import NAMESPACE as SCENARIO_NAMESPACE  # noqa: E402
 from scenarios.platform import recycle_released_volumes
 
@@ -77,22 +76,6 @@ def run_pod(name: str, image: str, script: str, claim: str | None = None, timeou
     assert phase == "Succeeded", f"pod {name} ended {phase!r}:\n{log}"
     kubectl("-n", NAMESPACE, "delete", "pod", name, "--wait=true")
     return log
-
-
-def wait_until_true(predicate, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except (httpx.HTTPError, subprocess.SubprocessError, AssertionError):
-            pass
-        time.sleep(1)
-    raise AssertionError(f"timed out after {seconds}s waiting for {what}")
-
-
-def cluster_running() -> bool:
-    return sh(*CLUSTER, "status", check=False, timeout=120).returncode == 0
 
 
 def running_pods() -> dict[str, str]:

@@ -37,8 +37,8 @@ from conftest import (
     run_pod,
     running_pods,
     sh,
-    wait_until_true,
 )
+from scenarios.kube import live_pods, wait_until
 from scenarios.load import BoundedLoad
 
 
@@ -216,8 +216,7 @@ def platform(cluster, builder, tmp_path_factory):
 
 
 def pods_of(name: str) -> list[dict]:
-    pods = json.loads(kubectl("-n", DEV_NAMESPACE, "get", "pods", "-l", f"app.kubernetes.io/name={name}", "-o", "json").stdout)
-    return [p for p in pods["items"] if not p["metadata"].get("deletionTimestamp")]
+    return live_pods(DEV_NAMESPACE, name)
 
 
 def test_the_dev_platform_serves_end_to_end(platform):
@@ -260,7 +259,7 @@ def test_secrets_are_encrypted_at_rest(platform):
 def test_a_deleted_pod_is_replaced_and_the_service_recovers(platform):
     old = pods_of("backend")[0]["metadata"]["name"]
     kubectl("-n", DEV_NAMESPACE, "delete", "pod", old, "--wait=false")
-    wait_until_true(lambda: [p for p in pods_of("backend") if p["metadata"]["name"] != old
+    wait_until(lambda: [p for p in pods_of("backend") if p["metadata"]["name"] != old
                              and all(c["ready"] for c in p["status"].get("containerStatuses", []))], 120, "a new ready backend pod")
     page = httpx.get(PLATFORM_URL, timeout=30)
     assert "unavailable right now" not in page.text and "from-the-cluster-test" in page.text
@@ -269,7 +268,7 @@ def test_a_deleted_pod_is_replaced_and_the_service_recovers(platform):
 def test_data_survives_a_database_pod_restart(platform):
     kubectl("-n", DEV_NAMESPACE, "delete", "pod", "postgres-0", "--wait=true", timeout=200)
     kubectl("-n", DEV_NAMESPACE, "rollout", "status", "statefulset/postgres", "--timeout=180s", timeout=200)
-    wait_until_true(lambda: "from-the-cluster-test" in httpx.get(PLATFORM_URL, timeout=30).text, 60,
+    wait_until(lambda: "from-the-cluster-test" in httpx.get(PLATFORM_URL, timeout=30).text, 60,
                     "the note to be listed again after the database restart")
 
 
@@ -378,7 +377,7 @@ def test_a_release_that_cannot_roll_out_is_rolled_back_while_the_old_pods_serve(
     started = time.monotonic()
     with BoundedLoad(PLATFORM_URL, max_requests=4000, max_seconds=600) as load:
         result = release(engine, "deploy", "dev", "--images", str(bad_file), "--yes", "--rollout-timeout", "90", check=False)
-        wait_until_true(lambda: len(pods_of("backend")) == 1, 120, "the failed backend pod to go")
+        wait_until(lambda: len(pods_of("backend")) == 1, 120, "the failed backend pod to go")
     cluster["failed_release_and_rollback_seconds"] = round(time.monotonic() - started, 1)
     assert result.returncode == 1, result.stdout[-3000:]
     assert "up of dev failed" in result.stderr and "the previous release was restored and validates" in result.stderr, result.stderr[-3000:]
@@ -435,11 +434,11 @@ def test_an_hpa_scales_on_real_cpu_figures_and_a_release_leaves_its_replicas_alo
     color = live["spec"]["selector"]["app.kubernetes.io/name"]
     url = f"http://{live['spec']['clusterIP']}:{live['spec']['ports'][0]['port']}"
     minimum = json.loads(kubectl("-n", STAGING_NAMESPACE, "get", "hpa", color, "-o", "json").stdout)["spec"]["minReplicas"]
-    wait_until_true(lambda: hpa_status(color).get("currentMetrics"), 120, "the HPA to read CPU from metrics-server")
+    wait_until(lambda: hpa_status(color).get("currentMetrics"), 120, "the HPA to read CPU from metrics-server")
     figures = {"minimum": minimum}
     started = time.monotonic()
     with BoundedLoad(url, "/", max_requests=20000, max_seconds=400, interval=0.01) as load:
-        wait_until_true(lambda: hpa_status(color)["currentReplicas"] > minimum, 240, f"{color} to scale above {minimum}")
+        wait_until(lambda: hpa_status(color)["currentReplicas"] > minimum, 240, f"{color} to scale above {minimum}")
         figures["scale_up_seconds"] = round(time.monotonic() - started, 1)
         figures["cpu_percent_under_load"] = hpa_status(color)["currentMetrics"][0]["resource"]["current"]["averageUtilization"]
         figures["replicas_under_load"] = hpa_status(color)["currentReplicas"]
@@ -448,7 +447,7 @@ def test_an_hpa_scales_on_real_cpu_figures_and_a_release_leaves_its_replicas_alo
     assert rerelease.returncode == 0 and "staging: nothing to change" in rerelease.stdout, rerelease.stdout[-3000:] + rerelease.stderr[-2000:]
     assert figures["cpu_percent_under_load"] > 70, figures
     stopped = time.monotonic()
-    wait_until_true(lambda: hpa_status(color)["currentReplicas"] == minimum, 300, f"{color} to scale back to {minimum}")
+    wait_until(lambda: hpa_status(color)["currentReplicas"] == minimum, 300, f"{color} to scale back to {minimum}")
     figures["scale_down_seconds"] = round(time.monotonic() - stopped, 1)
     figures["cpu_percent_idle"] = hpa_status(color)["currentMetrics"][0]["resource"]["current"]["averageUtilization"]
     cluster["hpa"] = figures
