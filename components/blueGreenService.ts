@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Connection, PublicAccess, connect, openToAnywhere } from "./connection";
+import { COLORS, Color, choiceProblem } from "./choices";
 import { ArgumentChecker, InvalidArgumentError } from "./errors";
 import { routeIngress, routeUrl } from "./ingress";
 import { selectorLabels, workloadLabels } from "./labels";
@@ -26,14 +27,13 @@ export interface BlueGreenServiceArgs extends Omit<WebServiceArgs, "image" | "ve
     /** The green release. */
     green: ColorRelease;
     /** "blue" or "green": the colour the live Service (and Ingress) sends traffic to. */
-    activeColor: string;
+    activeColor: Color;
     /** Exposure of the live Service. Default ClusterIP. */
     service?: ServiceExposure;
     /** An optional Ingress in front of the live Service. */
     ingress?: IngressRoute;
 }
 
-export const COLORS = ["blue", "green"] as const;
 const GROUP_LABEL = "fastapi-k8s/blue-green";
 
 /**
@@ -49,7 +49,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
     /** The Service clients and the Ingress use; it selects the active colour's pods. */
     public readonly liveService: k8s.core.v1.Service;
     /** The colour receiving traffic. */
-    public readonly activeColor: string;
+    public readonly activeColor: Color;
     /** The in-cluster URL of the live Service. */
     public readonly url: pulumi.Output<string>;
     /** The public URL when there is an Ingress. */
@@ -59,10 +59,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
 
     constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const checker = new ArgumentChecker(`BlueGreenService "${name}"`);
-        checker.require(
-            (COLORS as readonly string[]).includes(args.activeColor),
-            `activeColor = "${args.activeColor}" must be "blue" or "green"`,
-        );
+        checker.add(choiceProblem("activeColor", args.activeColor, COLORS));
         // Both colours, and the live Service and Ingress, are checked before anything is
         // registered: a bad green release must not leave a blue one behind.
         for (const color of COLORS) {
@@ -73,7 +70,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         this.activeColor = args.activeColor;
 
         const { blue, green, activeColor, service, ingress, ...shared } = args;
-        const release = (color: (typeof COLORS)[number], spec: ColorRelease) =>
+        const release = (color: Color, spec: ColorRelease) =>
             new WebService(
                 `${name}-${color}`,
                 {
@@ -129,7 +126,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
 }
 
 /** What WebService would refuse in one colour's arguments (with the live Service and Ingress). */
-function colorProblems(name: string, color: (typeof COLORS)[number], args: BlueGreenServiceArgs): string[] {
+function colorProblems(name: string, color: Color, args: BlueGreenServiceArgs): string[] {
     const { blue, green, activeColor, ...shared } = args;
     const spec = color === "blue" ? blue : green;
     try {

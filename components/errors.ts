@@ -14,6 +14,22 @@ export class InvalidArgumentError extends Error {
     }
 }
 
+/** One rejected argument: its path, the value found and what is allowed. */
+export interface ArgumentProblem {
+    /** The argument's path, e.g. "service.nodePort" or "autoscaling.minReplicas". */
+    field: string;
+    /** The value found there (undefined when missing). */
+    value: unknown;
+    /** What is wrong and what is allowed, e.g. "must be 30000-32767". */
+    message: string;
+}
+
+/** The one-line form of a problem: `service.nodePort = 80 must be 30000-32767`. */
+export function describeProblem(problem: ArgumentProblem): string {
+    const value = problem.value === undefined ? "(missing)" : JSON.stringify(problem.value);
+    return `${problem.field} = ${value} ${problem.message}`;
+}
+
 /** Collects problems while a component checks its arguments, then throws them all at once. */
 export class ArgumentChecker {
     private readonly problems: string[] = [];
@@ -32,6 +48,11 @@ export class ArgumentChecker {
     report(...problems: Array<string | undefined>): this {
         this.problems.push(...problems.filter((p): p is string => p !== undefined));
         return this;
+    }
+
+    /** Records every defined structured problem, in its one-line form. */
+    add(...problems: Array<ArgumentProblem | undefined>): this {
+        return this.report(...problems.map((p) => p && describeProblem(p)));
     }
 
     /** Throws an InvalidArgumentError when any problem was recorded. */

@@ -8,8 +8,9 @@
 export { BlueGreenService, BlueGreenServiceArgs, ColorRelease } from "./blueGreenService";
 export { BuildEnvironment, noProxyProblem, pemCertificatesProblem, proxyUrlProblem } from "./buildEnvironment";
 export { CheckExemption } from "./checkExemptions";
+export { COLORS, Color, NODE_PORT_RANGE, PULL_POLICIES, PullPolicy, SERVICE_TYPES, ServiceType } from "./choices";
 export { Connection, ConnectionArgs, PublicAccess, PublicAccessArgs } from "./connection";
-export { InvalidArgumentError } from "./errors";
+export { ArgumentProblem, InvalidArgumentError, describeProblem } from "./errors";
 export {
     RESERVED_NAMESPACES,
     dnsLabelProblem,
@@ -36,6 +37,7 @@ export { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
 export { ComputeAmount, ComputeResources, resourceProblems } from "./resources";
 export { SERVICE_KEY_FILES, ServiceKey, ServiceKeyArgs } from "./serviceKey";
 export { WebService } from "./webService";
+export { WebServiceTuning, webServiceTuningProblems } from "./webServiceSettings";
 export {
     Autoscaling,
     GracefulShutdown,

@@ -2,12 +2,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CheckExemption, exemptionProblems, withExemptions } from "./checkExemptions";
+import { PULL_POLICIES, PullPolicy, choiceProblem } from "./choices";
 import { Connection, connect } from "./connection";
 import { ArgumentChecker } from "./errors";
 import { dnsSubdomainProblem, fieldProblem, imageReferenceProblem, serviceNameProblem } from "./kubernetesNames";
 import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
-import { pullPolicyProblem } from "./pullPolicy";
 import { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
 import { ComputeResources, POSTGRES_EPHEMERAL_DEFAULTS, resourceProblems, toResourceRequirements } from "./resources";
 import { DEFAULT_UID, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
@@ -19,8 +19,8 @@ export interface PostgresDatabaseArgs {
     namespace: pulumi.Input<string>;
     /** The Postgres image (official image layout). Pin a digest outside development. Default "postgres:17.6-bookworm". */
     image?: pulumi.Input<string>;
-    /** "IfNotPresent" (default), "Always" or "Never". */
-    imagePullPolicy?: string;
+    /** "IfNotPresent" (default), "Always" or "Never" (PULL_POLICIES). */
+    imagePullPolicy?: PullPolicy;
     /** The database to create. Default "app". */
     database?: string;
     /** The owner role to create. Default "app". */
@@ -255,7 +255,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
 
 interface PostgresSettings {
     image: pulumi.Input<string>;
-    imagePullPolicy: string;
+    imagePullPolicy: PullPolicy;
     database: string;
     username: string;
     storageSize: string;
@@ -285,7 +285,7 @@ function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): Postgres
     };
     const checker = new ArgumentChecker(`PostgresDatabase "${name}"`);
     checker.report(fieldProblem("name", name, (value) => serviceNameProblem(value, 40)));
-    checker.report(pullPolicyProblem(settings.imagePullPolicy));
+    checker.add(choiceProblem("imagePullPolicy", settings.imagePullPolicy, PULL_POLICIES));
     checker.require(IDENTIFIER.test(settings.database), `database "${settings.database}" must match ${IDENTIFIER}`);
     checker.require(IDENTIFIER.test(settings.username), `username "${settings.username}" must match ${IDENTIFIER}`);
     checker.require(

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CheckExemption } from "./checkExemptions";
+import { PullPolicy, ServiceType } from "./choices";
 import { ComputeResources } from "./resources";
 
 /** A Secret mounted into the container as read-only files (never as environment variables). */
@@ -24,8 +25,8 @@ export interface ProbePaths {
 
 /** How the Service is exposed. */
 export interface ServiceExposure {
-    /** "ClusterIP" (default), "NodePort" or "LoadBalancer". */
-    type?: string;
+    /** "ClusterIP" (default), "NodePort" or "LoadBalancer" (SERVICE_TYPES). */
+    type?: ServiceType;
     /** A fixed node port (30000-32767) for type NodePort. Default: the cluster picks one. */
     nodePort?: number;
 }
@@ -73,8 +74,8 @@ export interface WebServiceArgs {
     namespace: pulumi.Input<string>;
     /** The image reference to run; prefer an immutable one (a digest or a content-derived tag). */
     image: pulumi.Input<string>;
-    /** "IfNotPresent" (default), "Always" or "Never". */
-    imagePullPolicy?: string;
+    /** "IfNotPresent" (default), "Always" or "Never" (PULL_POLICIES). */
+    imagePullPolicy?: PullPolicy;
     /** The container port the server listens on. Default 8000. */
     port?: number;
     /** Replicas when there is no autoscaling. Default 1. */

@@ -1,5 +1,6 @@
 import { exemptionProblems } from "./checkExemptions";
-import { ArgumentChecker } from "./errors";
+import { NODE_PORT_RANGE, PULL_POLICIES, PullPolicy, SERVICE_TYPES, ServiceType, choiceProblem, wholeNumberProblem } from "./choices";
+import { ArgumentChecker, ArgumentProblem } from "./errors";
 import {
     dnsSubdomainProblem,
     envVarNameProblem,
@@ -9,7 +10,6 @@ import {
     labelValueProblem,
     serviceNameProblem,
 } from "./kubernetesNames";
-import { pullPolicyProblem } from "./pullPolicy";
 import { ComputeResources, resourceProblems } from "./resources";
 import { DEFAULT_UID } from "./security";
 import {
@@ -21,16 +21,14 @@ import {
     WebServiceArgs,
 } from "./webServiceArgs";
 
-export const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"];
-
 /** WebServiceArgs with every default filled in, after validation. */
 export interface WebServiceSettings {
     port: number;
     replicas: number;
-    imagePullPolicy: string;
+    imagePullPolicy: PullPolicy;
     resources: ComputeResources;
     probes: Required<ProbePaths>;
-    service: ServiceExposure & { type: string };
+    service: ServiceExposure & { type: ServiceType };
     ingress?: IngressRoute & { path: string };
     autoscaling?: Required<Omit<Autoscaling, "memoryUtilization">> & { memoryUtilization?: number };
     shutdown: Required<GracefulShutdown>;
@@ -80,28 +78,23 @@ export function resolveWebServiceArgs(name: string, args: WebServiceArgs): WebSe
     // 40: room for the suffixes of the objects named after it ("-config-<hash>", "-to-<peer>-egress").
     checker.report(fieldProblem("name", name, (value) => serviceNameProblem(value, 40)));
     checkPort(checker, "port", settings.port);
-    checker.require(
-        Number.isInteger(settings.replicas) && settings.replicas >= 1,
-        `replicas = ${settings.replicas} must be a whole number ≥ 1`,
-    );
-    checker.report(pullPolicyProblem(settings.imagePullPolicy));
+    checker.add(choiceProblem("imagePullPolicy", settings.imagePullPolicy, PULL_POLICIES));
     checker.report(...resourceProblems(settings.resources, "resources"));
-    checkProbes(checker, settings.probes);
-    checkService(checker, settings.service);
-    if (settings.ingress) {
-        checkIngress(checker, settings.ingress);
-    }
-    if (settings.autoscaling) {
-        checkAutoscaling(checker, settings.autoscaling);
-    }
+    checkProbePaths(checker, settings.probes);
+    checker.add(
+        ...webServiceTuningProblems({
+            replicas: args.replicas,
+            service: settings.service,
+            ingress: settings.ingress,
+            autoscaling: settings.autoscaling,
+            rolloutTimeoutSeconds: settings.rolloutTimeoutSeconds,
+            probes: settings.probes,
+        }),
+    );
     for (const key of ["preStopSleepSeconds", "drainSeconds"] as const) {
         const value = settings.shutdown[key];
         checker.require(Number.isInteger(value) && value >= 0, `shutdown.${key} = ${value} must be a whole number ≥ 0`);
     }
-    checker.require(
-        Number.isInteger(settings.rolloutTimeoutSeconds) && settings.rolloutTimeoutSeconds >= 30,
-        `rolloutTimeoutSeconds = ${settings.rolloutTimeoutSeconds} must be a whole number ≥ 30 (the start-up allowance alone may take that long)`,
-    );
     checker.require(
         Number.isInteger(settings.uid) && settings.uid >= 10000,
         `uid = ${settings.uid} must be a whole number ≥ 10000 (a user that exists on no host)`,
@@ -141,7 +134,7 @@ function checkPort(checker: ArgumentChecker, key: string, port: number): void {
     checker.require(Number.isInteger(port) && port >= 1 && port <= 65535, `${key} = ${port} must be 1-65535`);
 }
 
-function checkProbes(checker: ArgumentChecker, probes: Required<ProbePaths>): void {
+function checkProbePaths(checker: ArgumentChecker, probes: Required<ProbePaths>): void {
     for (const key of ["startupPath", "livenessPath", "readinessPath"] as const) {
         checker.require(probes[key].startsWith("/"), `probes.${key} = "${probes[key]}" must start with "/"`);
     }
@@ -149,60 +142,88 @@ function checkProbes(checker: ArgumentChecker, probes: Required<ProbePaths>): vo
         probes.livenessPath !== probes.readinessPath,
         "probes.livenessPath and probes.readinessPath must differ: liveness checks the process, readiness its dependencies",
     );
-    checker.require(
-        Number.isInteger(probes.startupTimeoutSeconds) && probes.startupTimeoutSeconds >= 2,
-        `probes.startupTimeoutSeconds = ${probes.startupTimeoutSeconds} must be a whole number ≥ 2`,
-    );
 }
 
-function checkService(checker: ArgumentChecker, service: ServiceExposure & { type: string }): void {
-    checker.require(
-        SERVICE_TYPES.includes(service.type),
-        `service.type = "${service.type}" is not one of ${SERVICE_TYPES.join(", ")}`,
-    );
-    if (service.nodePort !== undefined) {
-        checker.require(service.type === "NodePort", `service.nodePort is set but service.type is "${service.type}", not "NodePort"`);
-        checker.require(
-            Number.isInteger(service.nodePort) && service.nodePort >= 30000 && service.nodePort <= 32767,
-            `service.nodePort = ${service.nodePort} must be in the node-port range 30000-32767`,
-        );
+/** The arguments a configuration layer usually exposes per service (see `webServiceTuningProblems`). */
+export type WebServiceTuning = Pick<WebServiceArgs, "replicas" | "service" | "ingress" | "autoscaling" | "rolloutTimeoutSeconds" | "probes">;
+
+/**
+ * What WebService refuses among its tunable arguments, each problem naming its argument path
+ * ("service.nodePort", "autoscaling.minReplicas"). A configuration layer runs these, the
+ * component's own rules, and maps the paths to its keys, so a rule changes in one place.
+ * (Resources have their own: `resourceProblems`.)
+ */
+export function webServiceTuningProblems(args: WebServiceTuning): ArgumentProblem[] {
+    const startup = args.probes?.startupTimeoutSeconds;
+    return defined([
+        args.replicas === undefined ? undefined : wholeNumberProblem("replicas", args.replicas, 1),
+        args.replicas !== undefined && args.autoscaling
+            ? {
+                  field: "replicas",
+                  value: args.replicas,
+                  message: "is set together with autoscaling: the HPA owns the replica count, so remove replicas (use autoscaling.minReplicas)",
+              }
+            : undefined,
+        ...serviceExposureProblems(args.service ?? {}),
+        ...(args.ingress ? ingressRouteProblems(args.ingress) : []),
+        ...(args.autoscaling ? autoscalingProblems(args.autoscaling) : []),
+        // 30: the start-up allowance alone may take that long; over an hour is a typo.
+        args.rolloutTimeoutSeconds === undefined ? undefined : wholeNumberProblem("rolloutTimeoutSeconds", args.rolloutTimeoutSeconds, 30, 3600, "seconds"),
+        // 2: one probe period (the allowance is period × failureThreshold).
+        startup === undefined ? undefined : wholeNumberProblem("probes.startupTimeoutSeconds", startup, 2, 3600, "seconds"),
+    ]);
+}
+
+function serviceExposureProblems(service: ServiceExposure): ArgumentProblem[] {
+    const type = service.type ?? "ClusterIP";
+    if (service.nodePort === undefined) {
+        return defined([choiceProblem("service.type", type, SERVICE_TYPES)]);
     }
+    return defined([
+        choiceProblem("service.type", type, SERVICE_TYPES),
+        type === "NodePort"
+            ? undefined
+            : { field: "service.nodePort", value: service.nodePort, message: `is only allowed when service.type is "NodePort" (it is "${type}")` },
+        Number.isInteger(service.nodePort) && service.nodePort >= NODE_PORT_RANGE.min && service.nodePort <= NODE_PORT_RANGE.max
+            ? undefined
+            : { field: "service.nodePort", value: service.nodePort, message: `must be in the node-port range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}` },
+    ]);
 }
 
-function checkIngress(checker: ArgumentChecker, ingress: IngressRoute & { path: string }): void {
-    checker.report(
-        typeof ingress.host === "string" ? fieldProblem("ingress.host", ingress.host, ingressHostProblem) : "ingress.host is required: a DNS host name",
-        fieldProblem("ingress.className", ingress.className, dnsSubdomainProblem),
-        fieldProblem("ingress.tlsSecretName", ingress.tlsSecretName, dnsSubdomainProblem),
-    );
-    checker.require(ingress.path.startsWith("/"), `ingress.path = "${ingress.path}" must start with "/"`);
+function ingressRouteProblems(ingress: IngressRoute): ArgumentProblem[] {
+    const path = ingress.path ?? "/";
+    const missingHost = ingress.tlsSecretName ? "is required because ingress.tlsSecretName is set: TLS needs a host name" : "is required: a DNS host name";
+    return defined([
+        typeof ingress.host === "string" ? ruleProblem("ingress.host", ingress.host, ingressHostProblem) : { field: "ingress.host", value: ingress.host, message: missingHost },
+        ruleProblem("ingress.className", ingress.className, dnsSubdomainProblem),
+        ruleProblem("ingress.tlsSecretName", ingress.tlsSecretName, dnsSubdomainProblem),
+        path.startsWith("/") ? undefined : { field: "ingress.path", value: path, message: 'must start with "/"' },
+    ]);
 }
 
-function checkAutoscaling(checker: ArgumentChecker, hpa: NonNullable<WebServiceSettings["autoscaling"]>): void {
-    checker.require(
-        Number.isInteger(hpa.minReplicas) && hpa.minReplicas >= 1,
-        `autoscaling.minReplicas = ${hpa.minReplicas} must be a whole number ≥ 1`,
-    );
-    checker.require(
-        Number.isInteger(hpa.maxReplicas) && hpa.maxReplicas >= hpa.minReplicas,
-        `autoscaling.maxReplicas = ${hpa.maxReplicas} must be a whole number ≥ autoscaling.minReplicas (${hpa.minReplicas})`,
-    );
-    const targets: Array<[string, number | undefined]> = [
-        ["cpuUtilization", hpa.cpuUtilization],
-        ["memoryUtilization", hpa.memoryUtilization],
-    ];
-    for (const [key, value] of targets) {
-        if (value !== undefined) {
-            checker.require(
-                Number.isInteger(value) && value >= 1 && value <= 100,
-                `autoscaling.${key} = ${value} must be a whole percentage 1-100`,
-            );
-        }
-    }
-    checker.require(
-        Number.isInteger(hpa.scaleDownStabilizationSeconds) &&
-            hpa.scaleDownStabilizationSeconds >= 0 &&
-            hpa.scaleDownStabilizationSeconds <= 3600,
-        `autoscaling.scaleDownStabilizationSeconds = ${hpa.scaleDownStabilizationSeconds} must be 0-3600`,
-    );
+function autoscalingProblems(hpa: Autoscaling): ArgumentProblem[] {
+    const percent = (field: string, value: number | undefined): ArgumentProblem | undefined =>
+        value === undefined || wholeNumberProblem(field, value, 1, 100) === undefined ? undefined : { field, value, message: "must be a whole percentage 1-100" };
+    const window = hpa.scaleDownStabilizationSeconds;
+    return defined([
+        wholeNumberProblem("autoscaling.minReplicas", hpa.minReplicas, 1),
+        wholeNumberProblem("autoscaling.maxReplicas", hpa.maxReplicas, 1),
+        hpa.minReplicas > hpa.maxReplicas
+            ? { field: "autoscaling.minReplicas", value: hpa.minReplicas, message: `must be ≤ autoscaling.maxReplicas (${hpa.maxReplicas})` }
+            : undefined,
+        percent("autoscaling.cpuUtilization", hpa.cpuUtilization),
+        percent("autoscaling.memoryUtilization", hpa.memoryUtilization),
+        // Kubernetes' own bound for a stabilization window.
+        window === undefined ? undefined : wholeNumberProblem("autoscaling.scaleDownStabilizationSeconds", window, 0, 3600, "seconds"),
+    ]);
+}
+
+/** `rule`'s verdict on a string argument (undefined for anything else: an Output, judged later). */
+function ruleProblem(field: string, value: unknown, rule: (value: string) => string | undefined): ArgumentProblem | undefined {
+    const found = typeof value === "string" ? rule(value) : undefined;
+    return found === undefined ? undefined : { field, value, message: found };
+}
+
+function defined(problems: Array<ArgumentProblem | undefined>): ArgumentProblem[] {
+    return problems.filter((p): p is ArgumentProblem => p !== undefined);
 }

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BlueGreenService, Namespace, PostgresDatabase, ServiceKey, WebService, WebServiceArgs } from "../components";
 import { StackConfig, WebTierConfig } from "./config/schema";
+import { webTierTuning } from "./config/webTier";
 import { imageExemptions, postgresExemptions } from "./exemptions";
 import { faultInjectionWiring } from "./faultInjection";
 import { serviceImages } from "./images";
@@ -51,13 +52,8 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
             port: APP_PORT,
             component: name,
             version: tierConfig.version,
-            replicas: tierConfig.autoscaling ? undefined : (tierConfig.replicas ?? 1),
             resources: tierConfig.resources,
-            service: tierConfig.service,
-            ingress: tierConfig.ingress as WebServiceArgs["ingress"],
-            autoscaling: tierConfig.autoscaling,
-            rolloutTimeoutSeconds: tierConfig.rolloutTimeoutSeconds,
-            probes: tierConfig.startupTimeoutSeconds === undefined ? undefined : { startupTimeoutSeconds: tierConfig.startupTimeoutSeconds },
+            ...webTierTuning(tierConfig),
             exemptions: imageExemptions(config.images),
             ...extra,
             env: {

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { capacityIssues } from "./capacity";
 import { ConfigIssue, StackConfigError, valueAt } from "./issues";
 import { PROJECT, SECRET_KEYS, STRING_KEYS } from "./project";
-import { crossFieldIssues } from "./rules";
+import { crossFieldIssues, webTierRuleIssues } from "./rules";
 import { StackConfig, stackConfigSchema } from "./schema";
 
 export { StackConfigError } from "./issues";
@@ -14,8 +15,9 @@ export type { StackConfig } from "./schema";
  */
 export function parseStackConfig(stack: string, raw: Record<string, unknown>): StackConfig {
     const parsed = stackConfigSchema.safeParse(raw);
+    const tierIssues = webTierRuleIssues(raw);
     if (!parsed.success) {
-        const issues: ConfigIssue[] = parsed.error.issues.flatMap((issue) => {
+        const shapeIssues: ConfigIssue[] = parsed.error.issues.flatMap((issue) => {
             if (issue.code === "unrecognized_keys") {
                 return issue.keys.map((k) => ({
                     key: [...issue.path, k].join("."),
@@ -26,11 +28,13 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>): S
             const value = valueAt(raw, issue.path);
             return [{ key: issue.path.join("."), value, message: value === undefined ? `required: ${issue.message}` : issue.message }];
         });
-        throw new StackConfigError(stack, issues);
+        throw new StackConfigError(stack, [...shapeIssues, ...tierIssues]);
     }
-    const issues = crossFieldIssues(parsed.data);
-    if (issues.length > 0) {
-        throw new StackConfigError(stack, issues);
+    const issues = [...tierIssues, ...crossFieldIssues(parsed.data)];
+    // Capacity sums the tiers' resources, which is only meaningful once each of them is sound.
+    const capacity = issues.length > 0 ? [] : capacityIssues(parsed.data);
+    if (issues.length + capacity.length > 0) {
+        throw new StackConfigError(stack, [...issues, ...capacity]);
     }
     return parsed.data;
 }

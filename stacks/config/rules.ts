@@ -1,63 +1,44 @@
-import { imageReferenceProblem, isPinnedByDigest, resourceProblems } from "../../components";
+import { imageReferenceProblem, isPinnedByDigest, resourceProblems, webServiceTuningProblems } from "../../components";
 import { readCaCertificates } from "./caCertificates";
-import { capacityIssues } from "./capacity";
 import { ConfigIssue } from "./issues";
-import { StackConfig, WebTierConfig } from "./schema";
+import { StackConfig, WebTierConfig, analyticsSchema, backendSchema, frontendSchema } from "./schema";
+import { tierConfigKey, webTierTuning } from "./webTier";
 
-const TIERS = ["frontend", "backend", "analytics"] as const;
+const TIER_SCHEMAS = { frontend: frontendSchema, backend: backendSchema, analytics: analyticsSchema };
+const TIERS = Object.keys(TIER_SCHEMAS) as Array<keyof typeof TIER_SCHEMAS>;
 
-/** The checks that span several keys; the schema has already checked each key alone. */
+/**
+ * Each tier's values against the WebService component's own rules. It runs on every tier whose
+ * shape is sound, even when other keys are not, so one run lists every problem.
+ */
+export function webTierRuleIssues(raw: Record<string, unknown>): ConfigIssue[] {
+    return TIERS.flatMap((tier) => {
+        const shape = TIER_SCHEMAS[tier].safeParse(raw[tier]);
+        return shape.success ? webTierIssues(tier, shape.data) : [];
+    });
+}
+
+/** The checks that span several keys, on a configuration whose shape the schema accepted. */
 export function crossFieldIssues(config: StackConfig): ConfigIssue[] {
-    const issues = [
-        ...TIERS.flatMap((tier) => webTierIssues(tier, config[tier])),
+    return [
         ...resourceIssues("postgres.resources", config.postgres.resources),
         ...imageIssues(config),
         ...caCertificatesIssues(config.images.buildEnvironment?.caCertificatesFile),
         ...nodePortIssues(config),
     ];
-    // Capacity sums the tiers' resources, which is only meaningful once each of them is sound.
-    return issues.length > 0 ? issues : capacityIssues(config);
 }
 
 function resourceIssues(key: string, resources: WebTierConfig["resources"]): ConfigIssue[] {
     return resourceProblems(resources, key).map((message) => ({ key, value: resources, message }));
 }
 
+/** The WebService component's own rules, run on the arguments the tier's keys become. */
 function webTierIssues(tier: string, config: WebTierConfig): ConfigIssue[] {
-    const issues = resourceIssues(`${tier}.resources`, config.resources);
-    const hpa = config.autoscaling;
-    if (hpa && hpa.minReplicas > hpa.maxReplicas) {
-        issues.push({
-            key: `${tier}.autoscaling.minReplicas`,
-            value: hpa.minReplicas,
-            message: `greater than ${tier}.autoscaling.maxReplicas (${hpa.maxReplicas}); minReplicas must be ≤ maxReplicas`,
-        });
-    }
-    if (hpa && config.replicas !== undefined) {
-        issues.push({
-            key: `${tier}.replicas`,
-            value: config.replicas,
-            message: `set together with ${tier}.autoscaling; with autoscaling the HPA owns the replica count, so remove replicas (use autoscaling.minReplicas)`,
-        });
-    }
-    if (config.service?.nodePort !== undefined && config.service.type !== "NodePort") {
-        issues.push({
-            key: `${tier}.service.nodePort`,
-            value: config.service.nodePort,
-            message: `only allowed with ${tier}.service.type "NodePort" (it is "${config.service.type}")`,
-        });
-    }
-    const ingress = config.ingress;
-    if (ingress && ingress.host === undefined) {
-        issues.push({
-            key: `${tier}.ingress.host`,
-            value: undefined,
-            message: ingress.tlsSecretName
-                ? `required because ${tier}.ingress.tlsSecretName is set: TLS needs a host name`
-                : "required for an Ingress: a DNS host name",
-        });
-    }
-    return issues;
+    const problems = webServiceTuningProblems(webTierTuning(config));
+    return [
+        ...resourceIssues(`${tier}.resources`, config.resources),
+        ...problems.map((p) => ({ key: tierConfigKey(tier, p.field), value: p.value, message: p.message })),
+    ];
 }
 
 function imageIssues(config: StackConfig): ConfigIssue[] {

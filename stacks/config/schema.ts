@@ -1,9 +1,11 @@
 import { z } from "zod";
 import {
+    COLORS,
+    PULL_POLICIES,
     QUANTITY_HELP,
+    SERVICE_TYPES,
     dnsSubdomainProblem,
     imageReferenceProblem,
-    ingressHostProblem,
     isQuantity,
     labelValueProblem,
     namespaceProblem,
@@ -13,8 +15,10 @@ import {
 } from "../../components";
 
 /**
- * The schema of the stack configuration (the `fastapi-k8s:*` keys of Pulumi.<stack>.yaml).
- * Objects are strict, so a misspelt key is an error rather than a silently ignored setting.
+ * The schema of the stack configuration (the `fastapi-k8s:*` keys of Pulumi.<stack>.yaml): its
+ * shape. Objects are strict, so a misspelt key is an error rather than a silently ignored setting;
+ * closed choices come from the components' constants. The rules on a tier's values (ranges,
+ * host names, which keys go together) are the WebService component's own, run by ./rules.ts.
  */
 
 /** A string that `problem` (one of the components' rules) accepts; its message otherwise. */
@@ -33,13 +37,9 @@ const wholeAtLeast = (min: number) =>
     z.number({ error: `expected a whole number ≥ ${min}` }).int({ error: `expected a whole number ≥ ${min}` }).min(min, {
         error: `expected a whole number ≥ ${min}`,
     });
-const wholeBetween = (min: number, max: number, unit: string) => {
-    const error = `expected whole ${unit} ${min}-${max}`;
-    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
-const percent = z.number().int().min(1, { error: "expected a whole percentage 1-100" }).max(100, {
-    error: "expected a whole percentage 1-100",
-});
+/** A number; the component that receives it says which. */
+const number = z.number({ error: "expected a number" });
+const oneOf = <T extends string>(choices: readonly [T, ...T[]]) => z.enum(choices, { error: `expected one of ${choices.join(", ")}` });
 const positiveQuantity = quantity.refine((value) => !isQuantity(value) || parseQuantity(value) > 0, { error: "expected a size greater than zero" });
 const subdomain = checkedString(dnsSubdomainProblem);
 /** A release version: it labels every object (app.kubernetes.io/version), so a label value. */
@@ -50,42 +50,38 @@ const computeAmount = z.strictObject({ cpu: quantity, memory: quantity, ephemera
 export const computeResourcesSchema = z.strictObject({ requests: computeAmount, limits: computeAmount });
 
 const serviceSchema = z.strictObject({
-    type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"], {
-        error: "expected one of ClusterIP, NodePort, LoadBalancer",
-    }),
-    nodePort: z.number().int().min(30000, { error: "expected a node port 30000-32767" }).max(32767, {
-        error: "expected a node port 30000-32767",
-    }).optional(),
+    type: oneOf(SERVICE_TYPES),
+    nodePort: number.optional(),
 });
 
 const ingressSchema = z.strictObject({
-    host: checkedString(ingressHostProblem).optional(),
-    path: z.string().startsWith("/", { error: 'expected a path starting with "/"' }).optional(),
-    className: subdomain.optional(),
-    tlsSecretName: subdomain.optional(),
+    host: z.string().optional(),
+    path: z.string().optional(),
+    className: z.string().optional(),
+    tlsSecretName: z.string().optional(),
 });
 
 const autoscalingSchema = z.strictObject({
-    minReplicas: wholeAtLeast(1),
-    maxReplicas: wholeAtLeast(1),
-    cpuUtilization: percent.optional(),
-    memoryUtilization: percent.optional(),
-    scaleDownStabilizationSeconds: z.number().int().min(0).max(3600, { error: "expected 0-3600 seconds" }).optional(),
+    minReplicas: number,
+    maxReplicas: number,
+    cpuUtilization: number.optional(),
+    memoryUtilization: number.optional(),
+    scaleDownStabilizationSeconds: number.optional(),
 });
 
 /** Settings shared by the three FastAPI tiers. */
 const webTierShape = {
     version,
-    replicas: wholeAtLeast(1).optional(),
+    replicas: number.optional(),
     resources: computeResourcesSchema,
     service: serviceSchema.optional(),
     ingress: ingressSchema.optional(),
     autoscaling: autoscalingSchema.optional(),
     logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"], { error: "expected DEBUG, INFO, WARNING or ERROR" }).optional(),
     /** Seconds `pulumi up` waits for the tier's rollout before failing (default 600). */
-    rolloutTimeoutSeconds: wholeBetween(30, 3600, "seconds").optional(),
+    rolloutTimeoutSeconds: number.optional(),
     /** Seconds start-up may take before the container is restarted (the startup probe's allowance). Default 60. */
-    startupTimeoutSeconds: wholeBetween(2, 3600, "seconds").optional(),
+    startupTimeoutSeconds: number.optional(),
     /**
      * Failure injection for the probe scenarios (docs/scenarios.md): POST /fault/liveness,
      * /fault/readiness or /fault/reset on a pod, with the key in the Secret `<tier>-key-operator`.
@@ -167,7 +163,7 @@ export const imagesSchema = z.strictObject({
     refs: z.strictObject({ frontend: imageRef, backend: imageRef, analytics: imageRef }).optional(),
     /** Refuse references that are not pinned by digest. */
     requireDigest: z.boolean().optional(),
-    pullPolicy: z.enum(["IfNotPresent", "Always", "Never"], { error: "expected IfNotPresent, Always or Never" }).optional(),
+    pullPolicy: oneOf(PULL_POLICIES).optional(),
 });
 
 /** Every key of the stack configuration, without the "fastapi-k8s:" prefix. */
@@ -181,7 +177,7 @@ export const stackConfigSchema = z.strictObject({
     quota: quotaSchema,
     serviceKeyGeneration: wholeAtLeast(1).optional(),
     /** The colour the frontend's live Service sends traffic to (with frontend.blueGreen). */
-    activeColor: z.enum(["blue", "green"], { error: 'expected "blue" or "green"' }).optional(),
+    activeColor: oneOf(COLORS).optional(),
     /** Empty (the default) means: talk to the cluster. */
     renderYamlToDirectory: z.string().optional(),
 });

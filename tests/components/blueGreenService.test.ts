@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { BlueGreenService, BlueGreenServiceArgs } from "../../components/blueGreenService";
+import { Color } from "../../components/choices";
 import { InvalidArgumentError } from "../../components/errors";
 import { WebService } from "../../components/webService";
 import { installMocks, valueOf } from "../../scripts/render/mockRuntime";
@@ -7,7 +8,7 @@ import { renderUnderMocks, T } from "../harness/render";
 
 const args = (activeColor: string): BlueGreenServiceArgs => ({
     namespace: "ns",
-    activeColor,
+    activeColor: activeColor as Color,
     blue: { image: "example/web@sha256:" + "b".repeat(64), version: "1.0.0" },
     green: { image: "example/web@sha256:" + "c".repeat(64), version: "1.1.0" },
     replicas: 2,
@@ -66,7 +67,7 @@ describe("BlueGreenService", () => {
 
     it("rejects an unknown colour before registering anything", async () => {
         const rec = await installMocks("test");
-        assert.throws(() => new BlueGreenService("web", args("purple")), (e: Error) => e instanceof InvalidArgumentError && /activeColor = "purple" must be "blue" or "green"/.test(e.message));
+        assert.throws(() => new BlueGreenService("web", args("purple")), (e: Error) => e instanceof InvalidArgumentError && /activeColor = "purple" is not one of blue, green/.test(e.message));
         assert.equal(rec.resources.length, 0);
     });
 });

@@ -66,7 +66,7 @@ describe("Kubernetes' own constraints, checked by the components before they reg
                     service: { type: "ClusterIP", nodePort: 30080 },
                     ingress: { host: "Web.Example.com" },
                 }),
-            [/green: version = "1.1.0\+rc"/, /blue: service.nodePort is set but service.type is "ClusterIP"/, /green: ingress.host/],
+            [/green: version = "1.1.0\+rc"/, /blue: service.nodePort = 30080 is only allowed when service.type is "NodePort" \(it is "ClusterIP"\)/, /green: ingress.host/],
         );
     });
 

@@ -155,12 +155,12 @@ describe("WebService", () => {
         ["zero replicas", { replicas: 0 }, /replicas = 0 must be a whole number ≥ 1/],
         ["limits below requests", { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "500m", memory: "1Gi" } } }, /limits.cpu = "500m" is below resources.requests.cpu/],
         ["malformed memory", { resources: { requests: { cpu: "1", memory: "512Mb" }, limits: { cpu: "1", memory: "1Gi" } } }, /"512Mb" is not a Kubernetes quantity/],
-        ["min above max", { autoscaling: { minReplicas: 4, maxReplicas: 2 } }, /maxReplicas = 2 must be a whole number ≥ autoscaling.minReplicas/],
-        ["unknown service type", { service: { type: "External" } }, /service.type = "External" is not one of ClusterIP, NodePort, LoadBalancer/],
+        ["min above max", { autoscaling: { minReplicas: 4, maxReplicas: 2 } }, /autoscaling.minReplicas = 4 must be ≤ autoscaling.maxReplicas \(2\)/],
+        ["unknown service type", { service: { type: "External" as never } }, /service.type = "External" is not one of ClusterIP, NodePort, LoadBalancer/],
         ["node port out of range", { service: { type: "NodePort", nodePort: 80 } }, /node-port range 30000-32767/],
         ["bad host", { ingress: { host: "Not A Host" } }, /ingress.host = "Not A Host"/],
         ["root user", { uid: 0 }, /uid = 0 must be a whole number ≥ 10000/],
-        ["a rollout timeout too short", { rolloutTimeoutSeconds: 5 }, /rolloutTimeoutSeconds = 5 must be a whole number ≥ 30/],
+        ["a rollout timeout too short", { rolloutTimeoutSeconds: 5 }, /rolloutTimeoutSeconds = 5 must be whole seconds 30-3600/],
     ];
     for (const [label, args, message] of invalid) {
         it(`rejects ${label} before registering anything`, async () => {

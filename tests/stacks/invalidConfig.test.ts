@@ -42,7 +42,7 @@ const cases: Case[] = [
     { what: "an unknown image mode", stack: "dev", edit: (c) => (c.images.mode = "docker"), expect: ['images.mode = "docker"', '"build" or "prebuilt"'] },
     { what: "prebuilt images without references", stack: "staging", edit: (c) => delete c.images.refs, expect: ["images.refs = (missing)", "frontend, backend and analytics"] },
     { what: "a mutable tag where digests are required", stack: "prod", edit: (c) => (c.images.refs.backend = "registry.example.com/fastapi-k8s/backend:latest"), expect: ["images.refs.backend", "not pinned by digest"] },
-    { what: "a node port on a ClusterIP service", stack: "staging", edit: (c) => (c.frontend.service.nodePort = 30080), expect: ["frontend.service.nodePort = 30080", 'only allowed with frontend.service.type "NodePort"'] },
+    { what: "a node port on a ClusterIP service", stack: "staging", edit: (c) => (c.frontend.service.nodePort = 30080), expect: ["frontend.service.nodePort = 30080", 'only allowed when service.type is "NodePort"'] },
     { what: "a misspelt key", stack: "dev", edit: (c) => (c.frontend.replica = 2), expect: ["frontend.replica = 2", "unknown key"] },
     { what: "replicas beside autoscaling", stack: "prod", edit: (c) => (c.backend.replicas = 3), expect: ["backend.replicas = 3", "HPA owns the replica count"] },
     { what: "a non-boolean protect", stack: "prod", edit: (c) => (c.postgres.protect = "yes"), expect: ['postgres.protect = "yes"', "true or false"] },
@@ -70,6 +70,11 @@ const cases: Case[] = [
     { what: "failure injection that is no boolean", stack: "dev", edit: (c) => (c.backend.faultInjection = "on"), expect: ['backend.faultInjection = "on"', "true or false"] },
     { what: "a negative startup delay", stack: "dev", edit: (c) => (c.frontend.startupDelaySeconds = -5), expect: ["frontend.startupDelaySeconds = -5", "seconds 0-3600"] },
     { what: "a startup allowance under one probe period", stack: "staging", edit: (c) => (c.analytics.startupTimeoutSeconds = 1), expect: ["analytics.startupTimeoutSeconds = 1", "whole seconds 2-3600"] },
+    { what: "a fractional replica count", stack: "dev", edit: (c) => (c.backend.replicas = 1.5), expect: ["fastapi-k8s:backend.replicas = 1.5", "whole number ≥ 1"] },
+    { what: "an ingress path without its slash", stack: "prod", edit: (c) => (c.frontend.ingress.path = "app"), expect: ['frontend.ingress.path = "app"', 'must start with "/"'] },
+    { what: "a rollout timeout of a day", stack: "dev", edit: (c) => (c.backend.rolloutTimeoutSeconds = 86400), expect: ["backend.rolloutTimeoutSeconds = 86400", "whole seconds 30-3600"] },
+    { what: "a node port outside the range", stack: "dev", edit: (c) => (c.frontend.service.nodePort = 8080), expect: ["frontend.service.nodePort = 8080", "node-port range 30000-32767"] },
+    { what: "an unknown pull policy", stack: "dev", edit: (c) => (c.images.pullPolicy = "Sometimes"), expect: ['images.pullPolicy = "Sometimes"', "IfNotPresent, Always, Never"] },
     { what: "a namespace that is not a DNS label", stack: "dev", edit: (c) => (c.namespace = "Fastapi_Dev"), expect: ['namespace = "Fastapi_Dev"', "DNS label"] },
 ];
 
