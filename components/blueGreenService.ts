@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Connection, PublicAccess, connect, openToAnywhere } from "./connection";
 import { COLORS, Color, choiceProblem } from "./choices";
 import { ArgumentChecker, InvalidArgumentError } from "./errors";
+import { HttpWorkload, loadBalancerAddress } from "./httpWorkload";
 import { routeIngress, routeUrl } from "./ingress";
 import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
@@ -41,13 +42,15 @@ const GROUP_LABEL = "fastapi-k8s/blue-green";
  * live Service whose selector picks the active colour. Switching `activeColor` moves all traffic at
  * once; the idle colour keeps running, so switching back is a rollback.
  */
-export class BlueGreenService extends pulumi.ComponentResource {
+export class BlueGreenService extends pulumi.ComponentResource implements HttpWorkload {
     /** The blue release. */
     public readonly blue: WebService;
     /** The green release. */
     public readonly green: WebService;
-    /** The Service clients and the Ingress use; it selects the active colour's pods. */
-    public readonly liveService: k8s.core.v1.Service;
+    /** The live Service, which clients and the Ingress use; it selects the active colour's pods. */
+    public readonly service: k8s.core.v1.Service;
+    /** The address the cluster gave the live Service when its type is LoadBalancer; null otherwise. */
+    public readonly loadBalancerAddress: pulumi.Output<string | null>;
     /** The colour receiving traffic. */
     public readonly activeColor: Color;
     /** The in-cluster URL of the live Service. */
@@ -88,7 +91,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         this.peer = { ...active.peer, name, podLabels: { [GROUP_LABEL]: name } };
 
         const labels = workloadLabels(name, { component: args.component });
-        this.liveService = new k8s.core.v1.Service(
+        this.service = new k8s.core.v1.Service(
             `${name}-live`,
             {
                 metadata: { name, namespace: args.namespace, labels, annotations: { "fastapi-k8s/active-color": activeColor } },
@@ -107,16 +110,22 @@ export class BlueGreenService extends pulumi.ComponentResource {
             { parent: this },
         );
         if (ingress) {
-            routeIngress(`${name}-ingress`, { name, namespace: args.namespace, labels }, ingress, this.liveService.metadata.name, "http", this);
+            routeIngress(`${name}-ingress`, { name, namespace: args.namespace, labels }, ingress, this.service.metadata.name, "http", this);
             this.publicUrl = routeUrl(ingress);
         }
         this.url = pulumi.interpolate`http://${clusterHost(name, args.namespace)}:${active.peer.ports[0].port}`;
+        this.loadBalancerAddress = loadBalancerAddress(this.service);
         this.registerOutputs({ activeColor, url: this.url });
     }
 
-    /** Lets both colours call `target` (egress here, ingress there). */
-    allowTo(target: PeerSource): Connection {
-        return connect(this, target, this);
+    /** The live Service (its name before HttpWorkload). */
+    get liveService(): k8s.core.v1.Service {
+        return this.service;
+    }
+
+    /** Lets both colours call `target` on its ports (all, or those named): egress here, ingress there. */
+    allowTo(target: PeerSource, portNames?: string[]): Connection {
+        return connect(this, target, this, portNames);
     }
 
     /** Lets anything reach both colours' ports (the live Service, the Ingress, the preview Services). */

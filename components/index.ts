@@ -11,6 +11,7 @@ export { CheckExemption } from "./checkExemptions";
 export { COLORS, Color, NODE_PORT_RANGE, PULL_POLICIES, PullPolicy, SERVICE_TYPES, ServiceType } from "./choices";
 export { Connection, ConnectionArgs, PublicAccess, PublicAccessArgs } from "./connection";
 export { ArgumentProblem, InvalidArgumentError, describeProblem } from "./errors";
+export { HttpWorkload, loadBalancerAddress } from "./httpWorkload";
 export {
     RESERVED_NAMESPACES,
     dnsLabelProblem,

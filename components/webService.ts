@@ -2,9 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CheckExemption, withExemptions } from "./checkExemptions";
 import { Connection, PublicAccess, connect, openToAnywhere } from "./connection";
-import { routeIngress, routeUrl } from "./ingress";
 import { contentHash } from "./contentHash";
 import { InvalidArgumentError } from "./errors";
+import { HttpWorkload, loadBalancerAddress } from "./httpWorkload";
+import { routeIngress, routeUrl } from "./ingress";
 import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
 import { WEB_EPHEMERAL_DEFAULTS, toResourceRequirements } from "./resources";
@@ -20,7 +21,7 @@ const HTTP_PORT_NAME = "http";
  * content-hashed ConfigMap, Secrets as files, a Service whose ports come from the container's, and
  * optionally an Ingress, an HPA and a PodDisruptionBudget.
  */
-export class WebService extends pulumi.ComponentResource {
+export class WebService extends pulumi.ComponentResource implements HttpWorkload {
     /** The Deployment. */
     public readonly deployment: k8s.apps.v1.Deployment;
     /** The Service in front of the pods. */
@@ -35,6 +36,8 @@ export class WebService extends pulumi.ComponentResource {
     public readonly ingress?: k8s.networking.v1.Ingress;
     /** The in-cluster URL of the service, e.g. http://backend.ns.svc.cluster.local:8000. */
     public readonly url: pulumi.Output<string>;
+    /** The address the cluster gave the Service when its type is LoadBalancer; null otherwise. */
+    public readonly loadBalancerAddress: pulumi.Output<string | null>;
     /** The public URL when there is an Ingress, else undefined. */
     public readonly publicUrl?: string;
     /** How NetworkPolicies find this workload. */
@@ -78,10 +81,11 @@ export class WebService extends pulumi.ComponentResource {
             );
         }
         this.url = pulumi.interpolate`http://${clusterHost(name, args.namespace)}:${settings.port}`;
+        this.loadBalancerAddress = loadBalancerAddress(this.service);
         this.registerOutputs({ url: this.url, publicUrl: this.publicUrl });
     }
 
-    /** Lets this service call `target` on its ports: egress here, ingress there. */
+    /** Lets this service call `target` on its ports (all, or those named): egress here, ingress there. */
     allowTo(target: PeerSource, portNames?: string[]): Connection {
         return connect(this, target, this, portNames);
     }

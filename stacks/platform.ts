@@ -1,6 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BlueGreenService, Namespace, PostgresDatabase, ServiceKey, WebService, WebServiceArgs } from "../components";
+import { BlueGreenService, HttpWorkload, Namespace, PostgresDatabase, ServiceKey, WebService, WebServiceArgs } from "../components";
 import { StackConfig, WebTierConfig } from "./config/schema";
 import { webTierTuning } from "./config/webTier";
 import { imageExemptions, postgresExemptions } from "./exemptions";
@@ -104,12 +103,13 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
         secretFiles: [{ secretName: frontendKey.secretName, mountPath: PATHS.outboundKeyDir("backend") }],
     });
     const blueGreen = config.frontend.blueGreen;
-    const frontend = blueGreen
+    const activeColor = config.activeColor ?? "blue";
+    const frontend: HttpWorkload = blueGreen
         ? new BlueGreenService(
               "frontend",
               {
                   ...frontendArgs,
-                  activeColor: config.activeColor ?? "blue",
+                  activeColor,
                   blue: colorRelease(blueGreen.blue, frontendArgs.image),
                   green: colorRelease(blueGreen.green, frontendArgs.image),
               },
@@ -129,22 +129,11 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
         // Every output exists in every stack (null where it does not apply): an undefined stack
         // output is dropped by Pulumi with a warning, and users' scripts would have to guess.
         frontendNodePort: config.frontend.service?.nodePort ?? null,
-        frontendLoadBalancerAddress:
-            config.frontend.service?.type === "LoadBalancer"
-                ? loadBalancerAddress(frontend instanceof BlueGreenService ? frontend.liveService : frontend.service)
-                : null,
+        frontendLoadBalancerAddress: config.frontend.service?.type === "LoadBalancer" ? frontend.loadBalancerAddress : null,
         images,
         databaseHost: postgres.host,
-        activeColor: frontend instanceof BlueGreenService ? frontend.activeColor : null,
+        activeColor: blueGreen ? activeColor : null,
     };
-}
-
-/** The first address in a Service's load-balancer status (an IP, or a host name on some clouds). */
-function loadBalancerAddress(service: k8s.core.v1.Service): pulumi.Output<string | null> {
-    return service.status.apply((status) => {
-        const ingress = status?.loadBalancer?.ingress?.[0];
-        return ingress?.ip ?? ingress?.hostname ?? null;
-    });
 }
 
 /** One colour of the blue-green frontend: its image (default: the stack's) and its own version. */

@@ -74,10 +74,18 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
                 // Autonaming is the real provider's job; mimic it for objects without a name.
                 const metadata = { ...args.inputs.metadata };
                 metadata.name ??= `${args.name}-mock`;
-                return { ...args.inputs, metadata };
+                return { ...args.inputs, metadata, ...serviceStatus(args) };
             }
             return args.inputs;
     }
+}
+
+/** The address a cloud's load-balancer controller would give a LoadBalancer Service (TEST-NET-1). */
+export const MOCK_LOAD_BALANCER_IP = "192.0.2.10";
+
+function serviceStatus(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+    const isLoadBalancer = args.type === "kubernetes:core/v1:Service" && args.inputs.spec?.type === "LoadBalancer";
+    return isLoadBalancer ? { status: { loadBalancer: { ingress: [{ ip: MOCK_LOAD_BALANCER_IP }] } } } : {};
 }
 
 /**

@@ -1,6 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "assert";
-import { MOCK_PASSWORD_PREFIX } from "../../scripts/render/mockRuntime";
+import { MOCK_LOAD_BALANCER_IP, MOCK_PASSWORD_PREFIX, valueOf } from "../../scripts/render/mockRuntime";
 import { T } from "../harness/render";
 import { STACKS, stackFileConfig } from "../../stacks/stackFiles";
 import { EvaluatedStack, evaluatePlatform, evaluateStack } from "./evaluateStack";
@@ -209,13 +208,17 @@ describe("stacks", () => {
         assert.equal(recorder.object(T.configMap, backend.envFrom[0].configMapRef.name).inputs.data.FAULT_INJECTION_ENABLED, undefined);
     });
 
-    it("exports the LoadBalancer address only where the frontend's Service is a LoadBalancer", async () => {
+    it("exports the LoadBalancer address only where the frontend's Service is a LoadBalancer, from the live Service's status", async () => {
         for (const stack of STACKS) {
             assert.equal(evaluated[stack].outputs.frontendLoadBalancerAddress, null, `${stack}: no LoadBalancer, so null`);
         }
-        const config = stackFileConfig("staging");
-        config["fastapi-k8s:frontend"] = { ...(config["fastapi-k8s:frontend"] as Record<string, unknown>), service: { type: "LoadBalancer" } };
-        const { platform } = await evaluatePlatform("staging", config);
-        assert.ok(pulumi.Output.isInstance(platform.frontendLoadBalancerAddress), "read from the live Service's status");
+        // staging's frontend is blue-green (the address is the live Service's), dev's a plain WebService.
+        for (const stack of ["staging", "dev"]) {
+            const config = stackFileConfig(stack);
+            config["fastapi-k8s:frontend"] = { ...(config["fastapi-k8s:frontend"] as Record<string, unknown>), service: { type: "LoadBalancer" } };
+            const { platform } = await evaluatePlatform(stack, config);
+            assert.ok(platform.frontendLoadBalancerAddress !== null, stack);
+            assert.equal(await valueOf(platform.frontendLoadBalancerAddress), MOCK_LOAD_BALANCER_IP, stack);
+        }
     });
 });
