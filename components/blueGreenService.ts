@@ -7,6 +7,7 @@ import { HttpWorkload, loadBalancerAddress } from "./httpWorkload";
 import { routeIngress, routeUrl } from "./ingress";
 import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
+import { keyWiring } from "./serviceCalls";
 import { WebService } from "./webService";
 import { resolveWebServiceArgs } from "./webServiceSettings";
 import { IngressRoute, ServiceExposure, WebServiceArgs } from "./webServiceArgs";
@@ -61,18 +62,22 @@ export class BlueGreenService extends pulumi.ComponentResource implements HttpWo
     public readonly peer: NetworkPeer;
 
     constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        const { blue, green, activeColor, service, ingress, calls, acceptKeys, ...rest } = args;
+        // Calls and accepted keys belong to the service under its own name: each colour gets
+        // their settings and files, the service one Connection per call for both colours' pods.
+        const keys = keyWiring(name, calls ?? [], acceptKeys ?? [], rest.env ?? {});
+        const shared = { ...rest, env: { ...rest.env, ...keys.env }, secretFiles: [...(rest.secretFiles ?? []), ...keys.secretFiles] };
         const checker = new ArgumentChecker(`BlueGreenService "${name}"`);
-        checker.add(choiceProblem("activeColor", args.activeColor, COLORS));
+        checker.add(choiceProblem("activeColor", activeColor, COLORS), ...keys.problems);
         // Both colours, and the live Service and Ingress, are checked before anything is
         // registered: a bad green release must not leave a blue one behind.
         for (const color of COLORS) {
-            checker.report(...colorProblems(`${name}-${color}`, color, args));
+            checker.report(...colorProblems(`${name}-${color}`, color, { ...shared, service, ingress }, args[color]));
         }
         checker.throwIfAny();
         super("fastapi-k8s:index:BlueGreenService", name, args, opts);
-        this.activeColor = args.activeColor;
+        this.activeColor = activeColor;
 
-        const { blue, green, activeColor, service, ingress, ...shared } = args;
         const release = (color: Color, spec: ColorRelease) =>
             new WebService(
                 `${name}-${color}`,
@@ -113,6 +118,9 @@ export class BlueGreenService extends pulumi.ComponentResource implements HttpWo
             routeIngress(`${name}-ingress`, { name, namespace: args.namespace, labels }, ingress, this.service.metadata.name, "http", this);
             this.publicUrl = routeUrl(ingress);
         }
+        for (const call of calls ?? []) {
+            this.allowTo(call.service, call.portNames);
+        }
         this.url = pulumi.interpolate`http://${clusterHost(name, args.namespace)}:${active.peer.ports[0].port}`;
         this.loadBalancerAddress = loadBalancerAddress(this.service);
         this.registerOutputs({ activeColor, url: this.url });
@@ -135,11 +143,9 @@ export class BlueGreenService extends pulumi.ComponentResource implements HttpWo
 }
 
 /** What WebService would refuse in one colour's arguments (with the live Service and Ingress). */
-function colorProblems(name: string, color: Color, args: BlueGreenServiceArgs): string[] {
-    const { blue, green, activeColor, ...shared } = args;
-    const spec = color === "blue" ? blue : green;
+function colorProblems(name: string, color: Color, shared: Omit<WebServiceArgs, "image" | "version">, spec: ColorRelease | undefined): string[] {
     try {
-        resolveWebServiceArgs(name, { ...shared, image: spec?.image, version: spec?.version, env: { ...shared.env, ...spec?.env } });
+        resolveWebServiceArgs(name, { ...shared, image: spec?.image, version: spec?.version, env: { ...shared.env, ...spec?.env } } as WebServiceArgs);
         return [];
     } catch (error) {
         if (error instanceof InvalidArgumentError) {

@@ -35,6 +35,10 @@ export class ServiceKey extends pulumi.ComponentResource {
     public readonly secretName: pulumi.Output<string>;
     /** The key callers should send now (secret). */
     public readonly currentKey: pulumi.Output<string>;
+    /** The calling workload's name. */
+    public readonly caller: string;
+    /** The called workload's name. */
+    public readonly callee: string;
 
     constructor(name: string, args: ServiceKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         const generation = args.generation ?? 1;
@@ -45,6 +49,8 @@ export class ServiceKey extends pulumi.ComponentResource {
         checker.require(Number.isInteger(length) && length >= 32 && length <= 128, `length = ${length} must be 32-128`);
         checker.throwIfAny();
         super("fastapi-k8s:index:ServiceKey", name, args, opts);
+        this.caller = args.caller;
+        this.callee = args.callee;
 
         // Slot A changes on odd generations, slot B on even ones; the newer slot is the current key.
         const slot = (label: string, turn: number) =>

@@ -56,7 +56,7 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
             ports: [{ name: HTTP_PORT_NAME, port: settings.port }],
         };
 
-        this.configMap = this.createConfigMap(name, args, metadata);
+        this.configMap = this.createConfigMap(name, settings, metadata);
         this.deployment = this.createDeployment(name, args, settings, { ...args.podLabels, ...labels });
         this.service = this.createService(name, settings, {
             ...metadata,
@@ -80,6 +80,9 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
                 { parent: this },
             );
         }
+        for (const call of args.calls ?? []) {
+            this.allowTo(call.service, call.portNames);
+        }
         this.url = pulumi.interpolate`http://${clusterHost(name, args.namespace)}:${settings.port}`;
         this.loadBalancerAddress = loadBalancerAddress(this.service);
         this.registerOutputs({ url: this.url, publicUrl: this.publicUrl });
@@ -95,8 +98,8 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
         return openToAnywhere(this, this);
     }
 
-    private createConfigMap(name: string, args: WebServiceArgs, metadata: object): k8s.core.v1.ConfigMap {
-        const data = refuseSecrets(name, pulumi.output(args.env ?? {}));
+    private createConfigMap(name: string, settings: WebServiceSettings, metadata: object): k8s.core.v1.ConfigMap {
+        const data = refuseSecrets(name, pulumi.output(settings.env));
         // New content is a new name, so a replacement: Pulumi creates the new ConfigMap before it
         // deletes the old one, and the Deployment's changed reference rolls the pods onto it.
         return new k8s.core.v1.ConfigMap(
@@ -117,7 +120,7 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
         labels: Record<string, string>,
     ): k8s.apps.v1.Deployment {
         const writable = settings.writableDirs.map((dir, i) => ({ name: `writable-${i}`, dir }));
-        const secrets = (args.secretFiles ?? []).map((mount, i) => ({ name: `secret-${i}`, mount }));
+        const secrets = settings.secretFiles.map((mount, i) => ({ name: `secret-${i}`, mount }));
         const httpGet = (path: string) => ({ path, port: HTTP_PORT_NAME });
         return new k8s.apps.v1.Deployment(
             name,

@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CheckExemption } from "./checkExemptions";
 import { PullPolicy, ServiceType } from "./choices";
 import { ComputeResources } from "./resources";
+import type { ServiceCall } from "./serviceCalls";
+import type { ServiceKey } from "./serviceKey";
 
 /** A Secret mounted into the container as read-only files (never as environment variables). */
 export interface SecretFileMount {
@@ -86,6 +88,16 @@ export interface WebServiceArgs {
     env?: Record<string, pulumi.Input<string>>;
     /** Secrets mounted as files. */
     secretFiles?: SecretFileMount[];
+    /**
+     * Services this one calls: each gets its URL (and key file) as settings, its key mounted, and
+     * the NetworkPolicies that allow the calls (a Connection). Default: none.
+     */
+    calls?: ServiceCall[];
+    /**
+     * Keys of the callers this service accepts (ServiceKeys whose callee is this service), each
+     * mounted under /etc/fastapi-k8s/inbound-keys/<caller>, named by API_KEYS_DIR. Default: none.
+     */
+    acceptKeys?: ServiceKey[];
     /** Probe paths and start-up allowance. */
     probes?: ProbePaths;
     /** Service exposure. Default ClusterIP. */

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { exemptionProblems } from "./checkExemptions";
 import { NODE_PORT_RANGE, PULL_POLICIES, PullPolicy, SERVICE_TYPES, ServiceType, choiceProblem, wholeNumberProblem } from "./choices";
 import { ArgumentChecker, ArgumentProblem } from "./errors";
@@ -11,18 +12,24 @@ import {
     serviceNameProblem,
 } from "./kubernetesNames";
 import { ComputeResources, resourceProblems } from "./resources";
+import { keyWiring } from "./serviceCalls";
 import { DEFAULT_UID } from "./security";
 import {
     Autoscaling,
     GracefulShutdown,
     IngressRoute,
     ProbePaths,
+    SecretFileMount,
     ServiceExposure,
     WebServiceArgs,
 } from "./webServiceArgs";
 
 /** WebServiceArgs with every default filled in, after validation. */
 export interface WebServiceSettings {
+    /** `env` with the settings `calls` and `acceptKeys` add. */
+    env: Record<string, pulumi.Input<string>>;
+    /** `secretFiles` with the keys `calls` and `acceptKeys` mount. */
+    secretFiles: SecretFileMount[];
     port: number;
     replicas: number;
     imagePullPolicy: PullPolicy;
@@ -45,7 +52,10 @@ export const DEFAULT_RESOURCES: ComputeResources = {
 
 /** Fills in defaults and checks every argument; throws one error listing all problems. */
 export function resolveWebServiceArgs(name: string, args: WebServiceArgs): WebServiceSettings {
+    const keys = keyWiring(name, args.calls ?? [], args.acceptKeys ?? [], args.env ?? {});
     const settings: WebServiceSettings = {
+        env: { ...args.env, ...keys.env },
+        secretFiles: [...(args.secretFiles ?? []), ...keys.secretFiles],
         port: args.port ?? 8000,
         replicas: args.replicas ?? 1,
         imagePullPolicy: args.imagePullPolicy ?? "IfNotPresent",
@@ -106,16 +116,17 @@ export function resolveWebServiceArgs(name: string, args: WebServiceArgs): WebSe
         ...Object.entries(args.podLabels ?? {}).map(([key, value]) => fieldProblem(`podLabels["${key}"]`, value, labelValueProblem)),
         ...Object.keys(args.env ?? {}).map((key) => fieldProblem("env key", key, envVarNameProblem)),
     );
-    checkMounts(checker, args, settings.writableDirs);
+    checker.add(...keys.problems);
+    checkMounts(checker, settings.secretFiles, settings.writableDirs);
     checker.throwIfAny();
     return settings;
 }
 
 /** Every mount path absolute and distinct: two volumes at one path make the API server refuse the pod. */
-function checkMounts(checker: ArgumentChecker, args: WebServiceArgs, writableDirs: string[]): void {
+function checkMounts(checker: ArgumentChecker, secretFiles: SecretFileMount[], writableDirs: string[]): void {
     const seen = new Map<string, string>();
     const mounts = [
-        ...(args.secretFiles ?? []).map((m) => ({ path: m.mountPath, what: `secretFiles "${m.secretName}"` })),
+        ...secretFiles.map((m) => ({ path: m.mountPath, what: `secretFiles "${m.secretName}"` })),
         ...writableDirs.map((dir) => ({ path: dir, what: "writableDirs" })),
     ];
     for (const { path, what } of mounts) {
@@ -125,7 +136,7 @@ function checkMounts(checker: ArgumentChecker, args: WebServiceArgs, writableDir
         checker.require(earlier === undefined, `${what} mountPath "${path}" is already used by ${earlier}; each mount needs its own path`);
         seen.set(normalized, what);
     }
-    for (const mount of args.secretFiles ?? []) {
+    for (const mount of secretFiles) {
         checker.report(fieldProblem(`secretFiles secretName`, mount.secretName, dnsSubdomainProblem));
     }
 }

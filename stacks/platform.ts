@@ -69,38 +69,27 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
     const tier = (name: string, tierConfig: WebTierConfig, extra: Partial<WebServiceArgs>) =>
         new WebService(name, tierArgs(name, tierConfig, extra), opts);
 
+    // Each call carries a key of its own: the caller presents it, the callee accepts it.
     const analytics = tier("analytics", config.analytics, {
-        env: {
-            API_KEYS_DIR: PATHS.inboundKeysDir,
-            MAX_ROWS: String(config.analytics.maxRows ?? 1_000_000),
-        },
-        secretFiles: [{ secretName: backendKey.secretName, mountPath: `${PATHS.inboundKeysDir}/backend` }],
+        env: { MAX_ROWS: String(config.analytics.maxRows ?? 1_000_000) },
+        acceptKeys: [backendKey],
     });
     const backend = tier("backend", config.backend, {
         env: {
-            API_KEYS_DIR: PATHS.inboundKeysDir,
             DATABASE_HOST: postgres.host,
             DATABASE_PORT: String(postgres.port),
             DATABASE_NAME: postgres.database,
             DATABASE_USER: postgres.username,
             DATABASE_PASSWORD_FILE: `${PATHS.databaseSecretDir}/password`,
-            ANALYTICS_URL: analytics.url,
-            ANALYTICS_API_KEY_FILE: PATHS.outboundKeyFile("analytics"),
         },
-        secretFiles: [
-            { secretName: postgres.secretName, mountPath: PATHS.databaseSecretDir },
-            { secretName: frontendKey.secretName, mountPath: `${PATHS.inboundKeysDir}/frontend` },
-            { secretName: backendKey.secretName, mountPath: PATHS.outboundKeyDir("analytics") },
-        ],
+        secretFiles: [{ secretName: postgres.secretName, mountPath: PATHS.databaseSecretDir }],
+        acceptKeys: [frontendKey],
+        calls: [{ service: analytics, key: backendKey }],
     });
     const page = config.frontend.page;
     const frontendArgs = tierArgs("frontend", config.frontend, {
-        env: {
-            BACKEND_URL: backend.url,
-            BACKEND_API_KEY_FILE: PATHS.outboundKeyFile("backend"),
-            ...(page ? { PAGE_TITLE: page.title, GREETING: page.greeting, THEME_COLOR: page.color } : {}),
-        },
-        secretFiles: [{ secretName: frontendKey.secretName, mountPath: PATHS.outboundKeyDir("backend") }],
+        env: page ? { PAGE_TITLE: page.title, GREETING: page.greeting, THEME_COLOR: page.color } : {},
+        calls: [{ service: backend, key: frontendKey }],
     });
     const blueGreen = config.frontend.blueGreen;
     const activeColor = config.activeColor ?? "blue";
@@ -117,10 +106,8 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
           )
         : new WebService("frontend", frontendArgs, opts);
 
-    // The only traffic the namespace allows besides DNS.
+    // The only traffic the namespace allows besides DNS: these and the calls declared above.
     frontend.allowFromAnywhere();
-    frontend.allowTo(backend);
-    backend.allowTo(analytics);
     postgres.allowFrom(backend);
 
     return {

@@ -55,7 +55,7 @@ describe("the npm package, as another Pulumi project consumes it", function () {
         // A single SDK instance: two copies of @pulumi/pulumi in one program break resource identity.
         const used = new Set<string>();
         for (const file of fs.readdirSync(path.join(REPO_ROOT, "components")).filter((f) => f.endsWith(".ts"))) {
-            for (const match of fs.readFileSync(path.join(REPO_ROOT, "components", file), "utf8").matchAll(/from "([^".][^"]*)"/g)) {
+            for (const match of fs.readFileSync(path.join(REPO_ROOT, "components", file), "utf8").matchAll(/^(?:import|export)\b[^;]*? from "([^".][^"]*)";/gm)) {
                 used.add(match[1].startsWith("@") ? match[1].split("/").slice(0, 2).join("/") : match[1].split("/")[0]);
             }
         }
