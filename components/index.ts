@@ -36,6 +36,7 @@ export { NetworkPeer, ServedPort } from "./networkPeer";
 export { PostgresDatabase, PostgresDatabaseArgs } from "./postgresDatabase";
 export { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
 export { ComputeAmount, ComputeResources, resourceProblems } from "./resources";
+export { INBOUND_KEYS_ENV, KEY_PATHS, ServiceCall } from "./serviceCalls";
 export { SERVICE_KEY_FILES, ServiceKey, ServiceKeyArgs } from "./serviceKey";
 export { WebService } from "./webService";
 export { WebServiceTuning, webServiceTuningProblems } from "./webServiceSettings";
