@@ -129,10 +129,18 @@ function peerSelector(peer: NetworkPeer): k8s.types.input.networking.v1.NetworkP
     };
 }
 
-/** Lets `from` call `to` (Connection "<from>-to-<to>"), as a child of `parent`. */
-export function connect(from: PeerSource, to: PeerSource, parent: pulumi.Resource, portNames?: string[]): Connection {
+/**
+ * Lets `from` call `to` (Connection "<from>-to-<to>"). The Connection's parent is the caller when
+ * the caller is a component, whichever side declared it (`web.allowTo(db)` or `db.allowFrom(web)`),
+ * so its URN does not depend on who wrote the line; otherwise the declaring side. A connection
+ * that the callee declared used to be the callee's child: the alias keeps such a stack's policies
+ * in place instead of creating same-named ones beside them.
+ */
+export function connect(from: PeerSource, to: PeerSource, declaredBy: pulumi.Resource, portNames?: string[]): Connection {
     const [caller, callee] = [peerOf(from), peerOf(to)];
-    return new Connection(`${caller.name}-to-${callee.name}`, { from: caller, to: callee, portNames }, { parent });
+    const parent = pulumi.Resource.isInstance(from) ? from : declaredBy;
+    const aliases = parent === declaredBy ? [] : [{ parent: declaredBy }];
+    return new Connection(`${caller.name}-to-${callee.name}`, { from: caller, to: callee, portNames }, { parent, aliases });
 }
 
 /** Lets anything reach `to` (PublicAccess "<to>-public"), as a child of `parent`. */

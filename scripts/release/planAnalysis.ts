@@ -48,15 +48,31 @@ export function resourceName(urn: string): string {
     return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
-/** Resources that hold the database's data or its credentials. */
+/** The types in a URN, outermost parent first: "…::A$B$kubernetes:apps/v1:StatefulSet::name" → [A, B, StatefulSet]. */
+export function typeChain(urn: string): string[] {
+    const parts = urn.split("::");
+    return parts.length >= 4 ? parts[parts.length - 2].split("$") : [];
+}
+
+/** Components whose children hold data or the credentials to it. */
+export const DATA_COMPONENTS = ["fastapi-k8s:index:PostgresDatabase"];
+/** Types that hold data wherever they are: a volume is a volume. */
+const VOLUME_TYPES = ["kubernetes:apps/v1:StatefulSet", "kubernetes:core/v1:PersistentVolumeClaim"];
+/** Types that hold data, or the credentials to it, when a data component owns them. */
+const CREDENTIAL_TYPES = ["kubernetes:core/v1:Secret", "random:index/randomPassword:RandomPassword"];
+
+/**
+ * Resources that hold data or its credentials: any StatefulSet or claim, and a Secret or generated
+ * password whose URN says a data component (PostgresDatabase) owns it. Judged by type, not by
+ * name, so renaming a database does not unguard it and a Secret named "*-credentials" elsewhere
+ * (or a service key's password) is not mistaken for one.
+ */
 export function holdsData(step: PlannedStep): boolean {
-    const name = resourceName(step.urn);
-    return (
-        step.type === "kubernetes:apps/v1:StatefulSet" ||
-        step.type === "kubernetes:core/v1:PersistentVolumeClaim" ||
-        (step.type === "kubernetes:core/v1:Secret" && name.endsWith("-credentials")) ||
-        (step.type === "random:index/randomPassword:RandomPassword" && name.endsWith("-password"))
-    );
+    if (VOLUME_TYPES.includes(step.type)) {
+        return true;
+    }
+    const owners = typeChain(step.urn).slice(0, -1);
+    return CREDENTIAL_TYPES.includes(step.type) && owners.some((owner) => DATA_COMPONENTS.includes(owner));
 }
 
 /** Where destructive changes to data-bearing resources need an explicit allowance. */

@@ -2,8 +2,9 @@ import { strict as assert } from "assert";
 import { Connection } from "../../components/connection";
 import { InvalidArgumentError } from "../../components/errors";
 import { NetworkPeer } from "../../components/networkPeer";
+import { PostgresDatabase } from "../../components/postgresDatabase";
 import { WebService } from "../../components/webService";
-import { installMocks } from "../../scripts/render/mockRuntime";
+import { installMocks, valueOf } from "../../scripts/render/mockRuntime";
 import { renderUnderMocks, T } from "../harness/render";
 
 const caller: NetworkPeer = { name: "web", namespace: "a", podLabels: { app: "web" }, ports: [{ name: "http", port: 8000 }] };
@@ -60,5 +61,18 @@ describe("Connection", () => {
         const open = rec.object(T.networkPolicy, "web-public-ingress").inputs.spec;
         assert.equal(open.ingress[0].from, undefined, "any source");
         assert.deepEqual(open.ingress[0].ports, [{ protocol: "TCP", port: 8080 }]);
+    });
+
+    it("is the caller's child whichever side declares it, so its URN does not depend on who wrote the line", async () => {
+        await installMocks("test");
+        const web = new WebService("web", { namespace: "ns", image: "example/web:1" });
+        const db = new PostgresDatabase("db", { namespace: "ns" });
+        const api = new WebService("api", { namespace: "ns", image: "example/api:1" });
+        const declaredByCallee = db.allowFrom(web);
+        const declaredByCaller = web.allowTo(api);
+        const fromPeer = new Connection("peer-to-api", { from: caller, to: api.peer });
+        assert.match(await valueOf(declaredByCallee.urn), /::fastapi-k8s:index:WebService\$fastapi-k8s:index:Connection::web-to-db$/);
+        assert.match(await valueOf(declaredByCaller.urn), /::fastapi-k8s:index:WebService\$fastapi-k8s:index:Connection::web-to-api$/);
+        assert.match(await valueOf(fromPeer.urn), /::fastapi-k8s:index:Connection::peer-to-api$/, "a plain peer has no component to belong to");
     });
 });

@@ -38,8 +38,9 @@ describe("plan analysis of recorded previews", () => {
 
 // Hand-written events in the same shape, for the data-bearing types no recorded preview destroys.
 let sequence = 0;
-function pre(op: OpType, type: string, name: string): EngineEvent {
-    const urn = `urn:pulumi:staging::fastapi-k8s::fastapi-k8s:index:PostgresDatabase$${type}::${name}`;
+function pre(op: OpType, type: string, name: string, parent = "fastapi-k8s:index:PostgresDatabase"): EngineEvent {
+    // A resource of the stack itself has no parent types in its URN.
+    const urn = `urn:pulumi:staging::fastapi-k8s::${parent ? `${parent}$` : ""}${type}::${name}`;
     return {
         sequence: sequence++,
         timestamp: 0,
@@ -92,6 +93,22 @@ describe("plan analysis", () => {
             assert.deepEqual(gateViolations(steps, { stack: "dev" }), []);
         });
     }
+
+    it("knows data by its owner's type, not its name: a renamed database is guarded, look-alikes elsewhere are not", () => {
+        const renamed = plannedSteps([
+            pre("replace", "kubernetes:core/v1:Secret", "orders-db-secret"),
+            pre("replace", "random:index/randomPassword:RandomPassword", "orders-db-pw", "fastapi-k8s:index:Platform$fastapi-k8s:index:PostgresDatabase"),
+        ]);
+        assert.equal(gateViolations(renamed, { stack: "prod" }).length, 2);
+        const elsewhere = plannedSteps([
+            pre("replace", "kubernetes:core/v1:Secret", "reports-credentials", "fastapi-k8s:index:WebService"),
+            pre("replace", "random:index/randomPassword:RandomPassword", "frontend-backend-key-a", "fastapi-k8s:index:ServiceKey"),
+            pre("delete", "kubernetes:core/v1:Secret", "legacy-credentials", ""),
+        ]);
+        assert.deepEqual(gateViolations(elsewhere, { stack: "prod" }), [], "a key rotation or an app's Secret is not data");
+        const ownVolume = plannedSteps([pre("delete", "kubernetes:core/v1:PersistentVolumeClaim", "uploads", "")]);
+        assert.equal(gateViolations(ownVolume, { stack: "prod" }).length, 1, "a claim holds data wherever it is");
+    });
 
     it("lets an update of the StatefulSet through (a rolling restart keeps the volume)", () => {
         const steps = plannedSteps([pre("update", "kubernetes:apps/v1:StatefulSet", "postgres")]);
