@@ -25,6 +25,8 @@ export interface OpenStackOptions {
     workDir?: string;
     /** Backend URL. Default: $PULUMI_BACKEND_URL, else file://<repo>/.state. */
     backendUrl?: string;
+    /** The program to run inline. Default: the platform (stacks/program.ts). */
+    program?: auto.PulumiFn;
     /** Passphrase for the stack's secrets. Default: $PULUMI_CONFIG_PASSPHRASE(_FILE), else a generated one kept beside a local backend. */
     passphrase?: string;
 }
@@ -85,7 +87,7 @@ function passphraseEnv(options: OpenStackOptions, backendUrl: string): Record<st
     return { PULUMI_CONFIG_PASSPHRASE_FILE: file };
 }
 
-/** Selects (creating when needed) `options.stack` with the platform program inline. */
+/** Selects (creating when needed) `options.stack` with the platform program (or `options.program`) inline. */
 export async function openStack(options: OpenStackOptions): Promise<auto.Stack> {
     const found = await getEngine();
     const backendUrl = options.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? `file://${LOCAL_STATE_DIR}`;
@@ -96,7 +98,7 @@ export async function openStack(options: OpenStackOptions): Promise<auto.Stack> 
         workDir: options.workDir ?? REPO_ROOT,
         pulumiCommand: found.command,
         envVars: engineEnv(found, passphraseEnv(options, backendUrl), backendUrl),
-        program: async () => platformProgram(),
+        program: options.program ?? (async () => platformProgram()),
     });
     return auto.Stack.createOrSelect(options.stack, workspace);
 }
