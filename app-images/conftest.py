@@ -1,5 +1,6 @@
 """Fixtures that run the real things on loopback: a PostgreSQL server from Debian's packages and
 the services as uvicorn processes. Nothing listens beyond 127.0.0.1."""
+
 import json
 import os
 import secrets
@@ -37,6 +38,7 @@ def wait_until(predicate, timeout: float, what: str, interval: float = 0.1) -> N
 
 # --- PostgreSQL -----------------------------------------------------------------------------
 
+
 def _pg_bin(name: str) -> str:
     found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
     if not found:
@@ -61,8 +63,17 @@ class PostgresServer:
         subprocess.run(command, check=True, capture_output=True, env={**os.environ, "PGPASSWORD": self.password})
 
     def start(self) -> None:
-        self._run(_pg_bin("pg_ctl"), "start", "-w", "-D", str(self.data_dir), "-l", str(self.data_dir / "server.log"),
-                  "-o", f"-c listen_addresses={LOOPBACK} -p {self.port} -k {self.data_dir}")
+        self._run(
+            _pg_bin("pg_ctl"),
+            "start",
+            "-w",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.data_dir / "server.log"),
+            "-o",
+            f"-c listen_addresses={LOOPBACK} -p {self.port} -k {self.data_dir}",
+        )
 
     def stop(self) -> None:
         self._run(_pg_bin("pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(self.data_dir))
@@ -102,6 +113,7 @@ def postgres(tmp_path_factory):
 
 
 # --- Services --------------------------------------------------------------------------------
+
 
 @dataclass
 class RunningService:
@@ -145,9 +157,7 @@ class ServiceLauncher:
         self.tmp = tmp
         self.running: list[RunningService] = []
 
-    def start(
-        self, name: str, env: dict[str, str], wait_for: str = "/livez", graceful_seconds: int = 10, port: int | None = None
-    ) -> RunningService:
+    def start(self, name: str, env: dict[str, str], wait_for: str = "/livez", graceful_seconds: int = 10, port: int | None = None) -> RunningService:
         port = port or free_port()
         log_file = self.tmp / f"{name}-{port}.log"
         full_env = {
@@ -158,8 +168,19 @@ class ServiceLauncher:
             **env,
         }
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", LOOPBACK, "--port", str(port),
-             "--timeout-graceful-shutdown", str(graceful_seconds), "--no-access-log"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:app",
+                "--host",
+                LOOPBACK,
+                "--port",
+                str(port),
+                "--timeout-graceful-shutdown",
+                str(graceful_seconds),
+                "--no-access-log",
+            ],
             cwd=APP_IMAGES / name,
             env=full_env,
             stdout=log_file.open("w"),
@@ -196,6 +217,7 @@ def services(tmp_path):
 @dataclass
 class ServiceKeys:
     """Key Secrets laid out as the platform mounts them: <callee>-inbound/<caller>/{current,previous}."""
+
     root: Path
 
     def issue(self, caller: str, callee: str, previous: str | None = None) -> str:
@@ -220,8 +242,16 @@ def keys(tmp_path) -> ServiceKeys:
 
 # --- The three services wired together ------------------------------------------------------
 
-def start_chain(services: ServiceLauncher, postgres: PostgresServer, keys: ServiceKeys, *, analytics: dict | None = None,
-                backend: dict | None = None, frontend: dict | None = None) -> tuple[RunningService, RunningService, RunningService]:
+
+def start_chain(
+    services: ServiceLauncher,
+    postgres: PostgresServer,
+    keys: ServiceKeys,
+    *,
+    analytics: dict | None = None,
+    backend: dict | None = None,
+    frontend: dict | None = None,
+) -> tuple[RunningService, RunningService, RunningService]:
     """frontend → backend → analytics with keys, as the platform wires them; extra settings per service."""
     keys.issue("backend", "analytics")
     keys.issue("frontend", "backend")
@@ -247,7 +277,9 @@ def start_chain(services: ServiceLauncher, postgres: PostgresServer, keys: Servi
 @pytest.fixture
 def chain(services, postgres, keys):
     return start_chain(
-        services, postgres, keys,
+        services,
+        postgres,
+        keys,
         analytics={"MAX_ROWS": "2000000", "ROWS_IN_FLIGHT": "8000000"},
         frontend={
             "PAGE_TITLE": "Chain test",

@@ -2,6 +2,7 @@
 ConfigMap and its container's env, in every stack) is a setting that tier's service reads, or one
 of uvicorn's own options. A renamed setting on either side fails here, not in a pod that quietly
 ignores it."""
+
 import json
 import subprocess
 import sys
@@ -18,18 +19,27 @@ UVICORN_OPTIONS = {"UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", "UVICORN_HOST", "UVICORN
 
 def settings_fields(service: str) -> set[str]:
     """The environment names the service's pydantic settings read (field names, upper-cased)."""
-    script = (f"import json; from app.settings import {SETTINGS_CLASSES[service]} as S; "
-              "print(json.dumps(sorted(name.upper() for name in S.model_fields)))")
-    result = subprocess.run([sys.executable, "-c", script], cwd=APP_IMAGES / service, capture_output=True, text=True,
-                            env={"PYTHONPATH": str(APP_IMAGES / "common"), "PATH": "/usr/bin:/bin"}, check=True)
+    script = f"import json; from app.settings import {SETTINGS_CLASSES[service]} as S; print(json.dumps(sorted(name.upper() for name in S.model_fields)))"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=APP_IMAGES / service,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(APP_IMAGES / "common"), "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
     return set(json.loads(result.stdout))
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> dict[str, list[dict]]:
     out = tmp_path_factory.mktemp("render")
-    subprocess.run(["npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "render" / "index.ts"), "--out", str(out)],
-                   cwd=REPO, check=True, capture_output=True)
+    subprocess.run(
+        ["npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "render" / "index.ts"), "--out", str(out)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
     return {stack.name: [yaml.safe_load(f.read_text()) for f in sorted(stack.glob("*.yaml"))] for stack in out.iterdir()}
 
 

@@ -1,4 +1,5 @@
 """frontend → backend → analytics as real processes on loopback, with keys and trace context."""
+
 import threading
 import time
 
@@ -24,10 +25,7 @@ def test_traceparent_is_carried_end_to_end_and_logged(chain):
     assert response.json()["rows"] == 5000
     assert response.headers["traceparent"].split("-")[1] == TRACE_ID
     for service in (frontend, backend, analytics):
-        requests = [
-            line for line in service.log_lines()
-            if line.get("message") == "request" and line.get("path") in ("/api/insights", "/api/stats")
-        ]
+        requests = [line for line in service.log_lines() if line.get("message") == "request" and line.get("path") in ("/api/insights", "/api/stats")]
         assert requests, f"{service.name} logged the request"
         assert {line["trace_id"] for line in requests} == {TRACE_ID}, service.name
 
@@ -75,9 +73,7 @@ def test_sigterm_lets_in_flight_requests_complete(chain, keys):
     finished: list[tuple[int, float]] = []
 
     def call() -> None:
-        response = httpx.get(
-            f"{analytics.url}/api/stats", params={"rows": 2_000_000, "seed": 1}, headers={"X-API-Key": key}, timeout=60
-        )
+        response = httpx.get(f"{analytics.url}/api/stats", params={"rows": 2_000_000, "seed": 1}, headers={"X-API-Key": key}, timeout=60)
         finished.append((response.status_code, time.monotonic()))
 
     threads = [threading.Thread(target=call) for _ in range(4)]

@@ -1,5 +1,6 @@
 """What an anonymous visitor or a careless client sends: each case here once took the site down or
 turned a client mistake into a 500. Real processes on loopback, as in test_end_to_end."""
+
 import threading
 import time
 
@@ -49,8 +50,13 @@ def test_the_backend_refuses_nul_and_unpaired_surrogates_itself(chain, keys):
 def test_numbers_beyond_bigint_are_422_not_database_errors(chain, keys):
     _, backend, _ = chain
     with backend.client(headers=backend_auth(keys)) as http:
-        for path, params in (("/api/notes", {"offset": BIGINT_OVERFLOW}), ("/api/notes", {"limit": "1e9"}),
-                             (f"/api/notes/{BIGINT_OVERFLOW}", {}), ("/api/notes/0", {}), ("/api/insights", {"rows": BIGINT_OVERFLOW})):
+        for path, params in (
+            ("/api/notes", {"offset": BIGINT_OVERFLOW}),
+            ("/api/notes", {"limit": "1e9"}),
+            (f"/api/notes/{BIGINT_OVERFLOW}", {}),
+            ("/api/notes/0", {}),
+            ("/api/insights", {"rows": BIGINT_OVERFLOW}),
+        ):
             response = http.get(path, params=params)
             assert response.status_code == 422, (path, params, response.status_code, response.text)
         assert http.delete(f"/api/notes/{BIGINT_OVERFLOW}").status_code == 422
@@ -91,7 +97,9 @@ def slow_chain(services, postgres, keys):
     finished in time on a faster CI machine: the margin must not depend on the machine's speed. The
     frontend lets visitors ask for more rows than analytics computes."""
     return start_chain(
-        services, postgres, keys,
+        services,
+        postgres,
+        keys,
         analytics={"MAX_ROWS": "4200000"},
         backend={"DOWNSTREAM_TIMEOUT_SECONDS": "0.1"},
         frontend={"INSIGHTS_MAX_ROWS": "5000000", "DOWNSTREAM_TIMEOUT_SECONDS": "10"},
@@ -122,8 +130,7 @@ def test_concurrent_heavy_requests_beyond_the_budget_get_429(services, keys):
     """Two data sets of 1.5 million rows do not fit a budget of 2 million rows in flight: one is
     computed, the other refused at once (its memory would exceed what the pod is sized for)."""
     keys.issue("backend", "analytics")
-    analytics = services.start("analytics", {"API_KEYS_DIR": keys.inbound_dir("analytics"), "MAX_ROWS": "2000000",
-                                             "ROWS_IN_FLIGHT": "2000000"})
+    analytics = services.start("analytics", {"API_KEYS_DIR": keys.inbound_dir("analytics"), "MAX_ROWS": "2000000", "ROWS_IN_FLIGHT": "2000000"})
     auth = {"X-API-Key": open(keys.outbound_file("backend", "analytics")).read()}
     outcomes: list[httpx.Response] = []
     barrier = threading.Barrier(2)

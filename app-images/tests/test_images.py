@@ -1,5 +1,6 @@
 """Every service image builds from its Dockerfile on a locally made base image, starts as its
 non-root user with a read-only root filesystem, and answers /livez on loopback (host network)."""
+
 import json
 import os
 import subprocess
@@ -56,14 +57,34 @@ def test_image_runs_non_root_read_only_and_answers_livez(service, built, docker_
     secret.chmod(0o644)
     port = free_port()
     container = run(
-        "docker", "run", "-d", "--rm", "--read-only", "--tmpfs", "/tmp", "--network", "host",
-        "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-        "-e", "UVICORN_HOST=127.0.0.1", "-e", f"UVICORN_PORT={port}",
-        "-e", "DATABASE_PASSWORD_FILE=/run/secrets/password", "-e", "DATABASE_PORT=1",
-        "-v", f"{secret}:/run/secrets/password:ro",
-        image, env=docker_env,
+        "docker",
+        "run",
+        "-d",
+        "--rm",
+        "--read-only",
+        "--tmpfs",
+        "/tmp",
+        "--network",
+        "host",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+        "-e",
+        "UVICORN_HOST=127.0.0.1",
+        "-e",
+        f"UVICORN_PORT={port}",
+        "-e",
+        "DATABASE_PASSWORD_FILE=/run/secrets/password",
+        "-e",
+        "DATABASE_PORT=1",
+        "-v",
+        f"{secret}:/run/secrets/password:ro",
+        image,
+        env=docker_env,
     ).stdout.strip()
     try:
+
         def live() -> bool:
             try:
                 return httpx.get(f"http://127.0.0.1:{port}/livez", timeout=1).status_code == 200

@@ -1,6 +1,7 @@
 """Every operation of each service's OpenAPI schema, fed generated input (valid and invalid) by
 schemathesis with the callers' real keys: no 5xx, no answer outside the documented schema.
 Bounded and repeatable: a fixed derandomized seed and a fixed number of examples per operation."""
+
 import json
 
 import pytest
@@ -14,8 +15,7 @@ from conftest import APP_IMAGES, ServiceKeys, ServiceLauncher, start_chain
 
 EXAMPLES_PER_OPERATION = 40
 CHECKS = [not_a_server_error, response_schema_conformance, negative_data_rejection]
-FUZZ = settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None, database=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """npm run scenarios [-- --only name[,name…]] [--keep]: deploys the scenarios' platform on the local
 cluster (scripts/scenarios.sh brings the cluster up first), runs every scenario, writes
 out/scenarios.json and out/scenarios.md, and removes the platform again (--keep leaves it running)."""
+
 import argparse
 import sys
 import tempfile
@@ -54,8 +55,7 @@ def run_one(title: str, scenario, platform: ScenarioPlatform) -> dict:
         outcome, error = "passed", None
     except Exception as failure:  # reported, and the run goes on with the next scenario
         figures, outcome, error = {}, "failed", "".join(traceback.format_exception_only(failure)).strip()
-    return {"title": title, "outcome": outcome, "seconds": round(time.monotonic() - started, 1), "figures": figures,
-            **({"error": error} if error else {})}
+    return {"title": title, "outcome": outcome, "seconds": round(time.monotonic() - started, 1), "figures": figures, **({"error": error} if error else {})}
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Every scenario, in the order they run (the later ones disturb more)."""
+
 from collections.abc import Callable
 
 from . import bluegreen, control_plane, exposure, healing, persistence, probes, resources
@@ -15,7 +16,9 @@ SCENARIOS: dict[str, tuple[str, Scenario]] = {
     "out-of-memory": ("A request beyond the memory limit gets analytics OOMKilled and restarted; the page keeps being served.", resources.out_of_memory),
     "self-healing": ("At 3 replicas under load: 1 pod deleted, 2 deleted, a server process killed — no request fails.", healing.self_healing),
     "blue-green": ("Live traffic switched to green and back under load — no request lost, new version shown at once.", bluegreen.switch_and_back),
-    "control-plane-loss": ("API server, controller manager and scheduler stopped 60 s: the page keeps being served, the kubelet restarts a crash.",
-                           control_plane.control_plane_loss),
+    "control-plane-loss": (
+        "API server, controller manager and scheduler stopped 60 s: the page keeps being served, the kubelet restarts a crash.",
+        control_plane.control_plane_loss,
+    ),
     "statefulset-recreated": ("The Postgres StatefulSet deleted and recreated by the release: the data is still there.", persistence.statefulset_recreated),
 }

@@ -1,6 +1,7 @@
 """Control-plane loss: with the API server, controller manager and scheduler stopped, the node keeps
 serving (kube-proxy's rules and the kubelet work on their own) and the kubelet still restarts a
 crashed container; once the control plane is back, a deleted pod is replaced again."""
+
 import time
 
 import httpx
@@ -28,17 +29,22 @@ def control_plane_loss(platform: ScenarioPlatform) -> dict:
         # A crash while the API server is away: only the kubelet can restart the container.
         pod_name, container = target["metadata"]["name"], container_name(target)
         killed_id = kill_server_process(pod_name, container)
-        restarted = wait_until(lambda: (node_container(pod_name, container) or (killed_id,))[0] != killed_id
-                               and httpx.get(f"{pod_url(target)}/livez", timeout=2).status_code == 200,
-                               120, f"the kubelet to restart {pod_name}'s container without the API server")
+        restarted = wait_until(
+            lambda: (
+                (node_container(pod_name, container) or (killed_id,))[0] != killed_id and httpx.get(f"{pod_url(target)}/livez", timeout=2).status_code == 200
+            ),
+            120,
+            f"the kubelet to restart {pod_name}'s container without the API server",
+        )
         figures["kubelet_restart_without_api_seconds"] = round(restarted, 1)
     finally:
         restarting = time.monotonic()
         cluster("up")
         figures["control_plane_down_seconds"] = round(restarting - stopped, 1)
         figures["control_plane_restart_seconds"] = round(time.monotonic() - restarting, 1)
-    expect(serving.figures.requests > 50 and serving.figures.failed == 0,
-           f"the page was served while the control plane was down: {figures['served_while_down']}")
+    expect(
+        serving.figures.requests > 50 and serving.figures.failed == 0, f"the page was served while the control plane was down: {figures['served_while_down']}"
+    )
     expect(serving.figures.seconds >= OUTAGE_SECONDS - 1, f"the load ran the whole outage ({serving.figures.seconds:.0f}s)")
     victim = ready_pods(namespace, name)[0]["metadata"]["name"]
     figures["replacement_after_recovery_seconds"] = round(replace_pods(namespace, name, [victim], FRONTEND_REPLICAS), 1)

@@ -1,5 +1,6 @@
 """Self-healing at 3 replicas: pods deleted one and two at a time, and a server process killed inside
 its container, each under its own load loop through the Service."""
+
 import time
 
 from .kube import container_name, expect, is_ready, kill_server_process, pod, ready_pods, replace_pods, restart_count, wait_until
@@ -26,8 +27,10 @@ def self_healing(platform: ScenarioPlatform) -> dict:
             seconds = replace_pods(namespace, name, victims, FRONTEND_REPLICAS)
             time.sleep(8)  # past the deleted pods' preStop pause and drain
         figures[f"delete_{count}"] = {"seconds_to_full_strength": round(seconds, 1), "load": load.figures.as_dict()}
-        expect(load.figures.requests > 50 and load.figures.failed == 0 == load.figures.retried_undelivered,
-               f"requests failed while {count} pod(s) were replaced: {figures[f'delete_{count}']}")
+        expect(
+            load.figures.requests > 50 and load.figures.failed == 0 == load.figures.retried_undelivered,
+            f"requests failed while {count} pod(s) were replaced: {figures[f'delete_{count}']}",
+        )
     target = ready_pods(namespace, name)[0]
     pod_name, before = target["metadata"]["name"], restart_count(target)
     with BoundedLoad(platform.url, max_requests=3000, max_seconds=200, undelivered_retries=RESTART_RETRIES) as load:
@@ -36,7 +39,11 @@ def self_healing(platform: ScenarioPlatform) -> dict:
         wait_until(lambda: restart_count(pod(namespace, pod_name)) > before, 120, f"{pod_name}'s container to be restarted")
         seconds = wait_until(lambda: is_ready(pod(namespace, pod_name)), 120, f"{pod_name} to be Ready again")
         time.sleep(2)
-    figures["killed_process"] = {"pod": pod_name, "restart_count": [before, restart_count(pod(namespace, pod_name))],
-                                 "seconds_restart_to_ready": round(seconds, 1), "load": load.figures.as_dict()}
+    figures["killed_process"] = {
+        "pod": pod_name,
+        "restart_count": [before, restart_count(pod(namespace, pod_name))],
+        "seconds_restart_to_ready": round(seconds, 1),
+        "load": load.figures.as_dict(),
+    }
     expect(load.figures.requests > 50 and load.figures.failed == 0, f"requests failed after the server process was killed: {figures['killed_process']}")
     return figures

@@ -1,5 +1,6 @@
 """kubectl, containerd and the cluster's own scripts, as the scenarios use them. Everything here talks
 to the local cluster on this machine only."""
+
 import base64
 import json
 import subprocess
@@ -71,6 +72,7 @@ def cluster(command: str) -> None:
 
 # ---- pods ---------------------------------------------------------------------------------------
 
+
 def live_pods(namespace: str, name: str) -> list[dict]:
     """Pods labelled app.kubernetes.io/name=<name> that are not being deleted."""
     pods = get(namespace, "pods", "-l", f"app.kubernetes.io/name={name}")["items"]
@@ -102,8 +104,11 @@ def pod_url(pod: dict) -> str:
 def replace_pods(namespace: str, name: str, victims: list[str], replicas: int, seconds: float = 180) -> float:
     """Deletes the named pods and waits until `replicas` others are ready; returns the seconds that took."""
     kubectl("-n", namespace, "delete", "pod", *victims, "--wait=false")
-    return wait_until(lambda: len([p for p in ready_pods(namespace, name) if p["metadata"]["name"] not in victims]) == replicas,
-                      seconds, f"{replicas} ready {name} pods again after deleting {', '.join(victims)}")
+    return wait_until(
+        lambda: len([p for p in ready_pods(namespace, name) if p["metadata"]["name"] not in victims]) == replicas,
+        seconds,
+        f"{replicas} ready {name} pods again after deleting {', '.join(victims)}",
+    )
 
 
 def restricted_container(name: str, image: str, **extra: object) -> dict:
@@ -112,8 +117,11 @@ def restricted_container(name: str, image: str, **extra: object) -> dict:
         "name": name,
         "image": image,
         "securityContext": {
-            "runAsNonRoot": True, "runAsUser": 10001, "allowPrivilegeEscalation": False,
-            "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"},
+            "runAsNonRoot": True,
+            "runAsUser": 10001,
+            "allowPrivilegeEscalation": False,
+            "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"},
         },
         **extra,
     }
@@ -129,6 +137,7 @@ def endpoint_ready(namespace: str, service: str, pod_ip: str) -> bool | None:
 
 
 # ---- containers on the node (containerd), for what the API server cannot be asked -------------
+
 
 def ctr(*args: str) -> str:
     return sh("ctr", "--address", CONTAINERD_SOCKET, "-n", "k8s.io", *args).stdout

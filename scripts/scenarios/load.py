@@ -1,5 +1,6 @@
 """A bounded load loop: GETs one path again and again from a background thread, capped both in
 requests and in seconds, and counts what failed. Traffic goes only to the cluster on this machine."""
+
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,9 +20,14 @@ class LoadFigures:
     failures: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"requests": self.requests, "failed": self.failed, "retried_undelivered": self.retried_undelivered,
-                "seconds": round(self.seconds, 1), "requests_per_second": round(self.requests / self.seconds, 1) if self.seconds else 0,
-                "first_failures": self.failures[:5]}
+        return {
+            "requests": self.requests,
+            "failed": self.failed,
+            "retried_undelivered": self.retried_undelivered,
+            "seconds": round(self.seconds, 1),
+            "requests_per_second": round(self.requests / self.seconds, 1) if self.seconds else 0,
+            "first_failures": self.failures[:5],
+        }
 
 
 class BoundedLoad:
@@ -29,8 +35,17 @@ class BoundedLoad:
     `undelivered_retries`: how often a request whose connection was refused is sent again (default
     0: a refused connection is a failed request)."""
 
-    def __init__(self, url: str, path: str = "/version", *, max_requests: int = 6000, max_seconds: float = 300,
-                 interval: float = 0.05, expect_text: str | None = None, undelivered_retries: int = 0) -> None:
+    def __init__(
+        self,
+        url: str,
+        path: str = "/version",
+        *,
+        max_requests: int = 6000,
+        max_seconds: float = 300,
+        interval: float = 0.05,
+        expect_text: str | None = None,
+        undelivered_retries: int = 0,
+    ) -> None:
         self.url, self.path = url, path
         self.undelivered_retries = undelivered_retries
         self.max_requests, self.max_seconds, self.interval = max_requests, max_seconds, interval
@@ -79,4 +94,3 @@ class BoundedLoad:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._worker.join(30)
-

@@ -3,6 +3,7 @@ by the release command into a namespace of its own, from images built here, with
 need switched on through stack configuration — failure injection on the frontend, fixed replica
 counts (3 per frontend colour), a LoadBalancer Service (the cluster's LB-IPAM gives it an address),
 and an analytics memory limit a large request exceeds."""
+
 import json
 import os
 import re
@@ -26,6 +27,7 @@ OOM_ROWS = 8_000_000
 
 def scenario_stack_config(config: dict, refs: dict, postgres_image: str) -> None:
     """Edits the repository's staging configuration (in place) into the scenarios' stack."""
+
     def tier(name: str) -> dict:
         return config[f"fastapi-k8s:{name}"]
 
@@ -72,10 +74,19 @@ class ScenarioPlatform:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         tag = f"scenarios-{secrets.token_hex(4)}"
         refs_file = self.work_dir / "refs.json"
-        self.refs = json.loads(sh("bash", str(REPO / "scripts" / "publish-images.sh"), f"{REGISTRY}/fastapi-k8s", tag,
-                                  str(refs_file), env=docker, timeout=1800).stdout)
-        postgres = sh("bash", "-c", f'source "{REPO}/scripts/lib.sh" && publish_image postgres "$1" "$2"', "publish",
-                      f"{REGISTRY}/fastapi-k8s/postgres", tag, env=docker, timeout=1800).stdout.strip()
+        self.refs = json.loads(
+            sh("bash", str(REPO / "scripts" / "publish-images.sh"), f"{REGISTRY}/fastapi-k8s", tag, str(refs_file), env=docker, timeout=1800).stdout
+        )
+        postgres = sh(
+            "bash",
+            "-c",
+            f'source "{REPO}/scripts/lib.sh" && publish_image postgres "$1" "$2"',
+            "publish",
+            f"{REGISTRY}/fastapi-k8s/postgres",
+            tag,
+            env=docker,
+            timeout=1800,
+        ).stdout.strip()
         shutil.copy(REPO / "Pulumi.yaml", self.work_dir / "Pulumi.yaml")
         if not (self.work_dir / "stacks").exists():
             (self.work_dir / "stacks").symlink_to(REPO / "stacks")
@@ -83,8 +94,13 @@ class ScenarioPlatform:
         scenario_stack_config(settings["config"], self.refs, postgres)
         self.stack_file.write_text(yaml.safe_dump(settings, sort_keys=False))
         (self.work_dir / "state").mkdir(exist_ok=True)
-        self.env = {**os.environ, "KUBECONFIG": str(KUBECONFIG), "KUBECTL": str(KUBECTL),
-                    "PULUMI_BACKEND_URL": f"file://{self.work_dir / 'state'}", "PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(24)}
+        self.env = {
+            **os.environ,
+            "KUBECONFIG": str(KUBECONFIG),
+            "KUBECTL": str(KUBECTL),
+            "PULUMI_BACKEND_URL": f"file://{self.work_dir / 'state'}",
+            "PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(24),
+        }
         released = self.release("deploy", STACK, "--images", str(refs_file), "--yes")
         found = re.search(r'frontendLoadBalancerAddress\s*:\s*"([^"]+)"', released)
         if not found:
@@ -95,8 +111,19 @@ class ScenarioPlatform:
 
     def release(self, *args: str, check: bool = True) -> str:
         """Runs the release command (npm run deploy/switch/status) on the scratch project."""
-        result = sh("npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "release" / "cli.ts"),
-                    *args, "--work-dir", str(self.work_dir), check=check, env=self.env, timeout=1500)
+        result = sh(
+            "npx",
+            "--no-install",
+            "ts-node",
+            "--transpile-only",
+            str(REPO / "scripts" / "release" / "cli.ts"),
+            *args,
+            "--work-dir",
+            str(self.work_dir),
+            check=check,
+            env=self.env,
+            timeout=1500,
+        )
         return result.stdout
 
     def status(self) -> dict:

@@ -1,5 +1,6 @@
 """Probes, with the services' failure injection driven the way an operator would: POST /fault/* on
 one pod with the operator key (Secret <tier>-key-operator)."""
+
 import copy
 import time
 
@@ -39,8 +40,12 @@ def liveness_failure(platform: ScenarioPlatform) -> dict:
     ready_again = wait_until(lambda: is_ready(pod(platform.namespace, pod_name)), 120, f"{pod_name} to be Ready again")
     after = pod(platform.namespace, pod_name)
     expect(after["metadata"]["uid"] == target["metadata"]["uid"], "the same pod was restarted in place, not replaced")
-    return {"pod": pod_name, "restart_count": [before, restart_count(after)], "seconds_to_restart": round(restarted, 1),
-            "seconds_restart_to_ready": round(ready_again, 1)}
+    return {
+        "pod": pod_name,
+        "restart_count": [before, restart_count(after)],
+        "seconds_to_restart": round(restarted, 1),
+        "seconds_restart_to_ready": round(ready_again, 1),
+    }
 
 
 def readiness_failure(platform: ScenarioPlatform) -> dict:
@@ -57,8 +62,10 @@ def readiness_failure(platform: ScenarioPlatform) -> dict:
         left = wait_until(lambda: endpoint_ready(platform.namespace, "frontend", ip) is False, 60, f"{ip} to leave the ready endpoints")
         time.sleep(10)  # serving on the remaining pods for a while, with the broken one still running
         still = pod(platform.namespace, pod_name)
-        expect(still["status"]["phase"] == "Running" and restart_count(still) == restarts,
-               f"{pod_name} kept running without a restart (phase {still['status']['phase']}, restarts {restart_count(still)})")
+        expect(
+            still["status"]["phase"] == "Running" and restart_count(still) == restarts,
+            f"{pod_name} kept running without a restart (phase {still['status']['phase']}, restarts {restart_count(still)})",
+        )
         inject(platform, target, "reset")
         back = wait_until(lambda: endpoint_ready(platform.namespace, "frontend", ip) is True, 60, f"{ip} to be ready again")
         time.sleep(2)
@@ -90,8 +97,10 @@ def slow_start(platform: ScenarioPlatform) -> dict:
         for name in names.values():
             kubectl("-n", platform.namespace, "delete", "deployment", name, "--ignore-not-found", "--wait=false")
     expect(restart_count(within_pod) == 0, f"{within} was restarted although it started within its allowance")
-    expect(within_events["startup_failures"] > 0 and within_events["liveness_failures"] == 0,
-           f"{within}: the startup probe held the other probes off while it started ({within_events})")
+    expect(
+        within_events["startup_failures"] > 0 and within_events["liveness_failures"] == 0,
+        f"{within}: the startup probe held the other probes off while it started ({within_events})",
+    )
     expect(not is_ready(beyond_pod), f"{beyond} never became Ready")
     expect(beyond_events["restarts_for_startup"] > 0, f"{beyond}: restarted for failing its startup probe ({beyond_events})")
     return {
@@ -111,10 +120,14 @@ def slow_start_copy(platform: ScenarioPlatform, name: str, delay: int, allowance
     period = container["startupProbe"]["periodSeconds"]
     container["startupProbe"]["failureThreshold"] = max(1, allowance // period)
     return {
-        "apiVersion": "apps/v1", "kind": "Deployment",
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
         "metadata": {"name": name, "namespace": platform.namespace, "labels": labels},
-        "spec": {"replicas": 1, "selector": {"matchLabels": {k: v for k, v in labels.items() if k in deployment["spec"]["selector"]["matchLabels"]}},
-                 "template": template},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {k: v for k, v in labels.items() if k in deployment["spec"]["selector"]["matchLabels"]}},
+            "template": template,
+        },
     }
 
 

@@ -1,4 +1,5 @@
 """out/scenarios.json (every figure) and out/scenarios.md (the same, for people)."""
+
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,8 +20,12 @@ def write(results: dict, meta: dict) -> tuple[Path, Path]:
 
 
 def render_markdown(document: dict) -> str:
-    lines = [f"# Failure scenarios on the local cluster — {document['generated']}", "",
-             f"Platform: `{document.get('namespace')}` at {document.get('url')} (see docs/scenarios.md for what each scenario does).", ""]
+    lines = [
+        f"# Failure scenarios on the local cluster — {document['generated']}",
+        "",
+        f"Platform: `{document.get('namespace')}` at {document.get('url')} (see docs/scenarios.md for what each scenario does).",
+        "",
+    ]
     lines += ["| scenario | outcome | seconds |", "|---|---|---|"]
     for name, result in document["scenarios"].items():
         lines.append(f"| {name} | {result['outcome']} | {result['seconds']} |")

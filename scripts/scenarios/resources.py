@@ -1,5 +1,6 @@
 """Resources: the namespace's quota and container defaults as the API server enforces them, and a
 container that outgrows its memory limit."""
+
 import time
 
 import httpx
@@ -58,11 +59,22 @@ def frontend_image(platform: ScenarioPlatform) -> str:
 def second_app(platform: ScenarioPlatform, name: str, replicas: int, cpu: str, memory: str) -> dict:
     """Another FastAPI app (the frontend's image, standalone) with the given requests and limits."""
     labels = {"app.kubernetes.io/name": name}
-    container = restricted_container(name, frontend_image(platform), env=[{"name": "SERVICE_NAME", "value": name}],
-                                     resources={"requests": {"cpu": cpu, "memory": memory}, "limits": {"cpu": cpu, "memory": memory}})
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": platform.namespace, "labels": labels},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels}, "spec": {"containers": [container], "automountServiceAccountToken": False}}}}
+    container = restricted_container(
+        name,
+        frontend_image(platform),
+        env=[{"name": "SERVICE_NAME", "value": name}],
+        resources={"requests": {"cpu": cpu, "memory": memory}, "limits": {"cpu": cpu, "memory": memory}},
+    )
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": platform.namespace, "labels": labels},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}, "spec": {"containers": [container], "automountServiceAccountToken": False}},
+        },
+    }
 
 
 def quota(platform: ScenarioPlatform) -> dict:
@@ -73,12 +85,17 @@ def quota(platform: ScenarioPlatform) -> dict:
     [resource_quota] = get(namespace, "resourcequota")["items"]
     hard = resource_quota["status"]["hard"]
     peak = peak_requests(namespace)
-    expect(peak["cpu"] <= quantity(hard["requests.cpu"]) and peak["memory"] <= quantity(hard["requests.memory"])
-           and peak["pods"] <= int(hard["pods"]), f"the platform's peak {peak} fits the quota {hard}")
+    expect(
+        peak["cpu"] <= quantity(hard["requests.cpu"]) and peak["memory"] <= quantity(hard["requests.memory"]) and peak["pods"] <= int(hard["pods"]),
+        f"the platform's peak {peak} fits the quota {hard}",
+    )
     used = get(namespace, "resourcequota", resource_quota["metadata"]["name"])["status"]["used"]
     left_cpu = quantity(hard["requests.cpu"]) - quantity(used["requests.cpu"])
-    figures = {"hard": hard, "used_before": used, "platform_peak": {"cpu_cores": round(peak["cpu"], 3), "memory_mib": round(peak["memory"] / MI),
-                                                                  "pods": peak["pods"]}}
+    figures = {
+        "hard": hard,
+        "used_before": used,
+        "platform_peak": {"cpu_cores": round(peak["cpu"], 3), "memory_mib": round(peak["memory"] / MI), "pods": peak["pods"]},
+    }
     try:
         fits_cpu = f"{int(left_cpu * 1000 / 4)}m"  # a quarter of what is left
         apply(second_app(platform, "second-app", 1, fits_cpu, "64Mi"))
@@ -87,8 +104,10 @@ def quota(platform: ScenarioPlatform) -> dict:
         apply(second_app(platform, "oversized-app", 3, over_cpu, "64Mi"))
         message = wait_until_value(lambda: replica_failure(namespace, "oversized-app"), 60, "the oversized app to be refused")
         expect("exceeded quota" in message, f"the refusal names the quota: {message}")
-        figures.update(second_app_cpu=fits_cpu, oversized_app={"replicas": 3, "cpu_each": over_cpu, "admitted": len(live_pods(namespace, "oversized-app")),
-                                                               "api_server_message": message})
+        figures.update(
+            second_app_cpu=fits_cpu,
+            oversized_app={"replicas": 3, "cpu_each": over_cpu, "admitted": len(live_pods(namespace, "oversized-app")), "api_server_message": message},
+        )
         expect(figures["oversized_app"]["admitted"] < 3, "not every replica of the oversized app was admitted")
         figures["limit_range_defaults"] = limit_range_defaults(platform)
     finally:
@@ -117,15 +136,26 @@ def limit_range_defaults(platform: ScenarioPlatform) -> dict:
     [limit_range] = get(namespace, "limitrange")["items"]
     container_limits = next(limit for limit in limit_range["spec"]["limits"] if limit["type"] == "Container")
     image = frontend_image(platform)
-    apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "no-resources", "namespace": namespace},
-           "spec": {"restartPolicy": "Never", "automountServiceAccountToken": False,
-                    "containers": [restricted_container("main", image, command=["python", "-c", "pass"])]}})
+    apply(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "no-resources", "namespace": namespace},
+            "spec": {
+                "restartPolicy": "Never",
+                "automountServiceAccountToken": False,
+                "containers": [restricted_container("main", image, command=["python", "-c", "pass"])],
+            },
+        }
+    )
     try:
         resources = pod(namespace, "no-resources")["spec"]["containers"][0]["resources"]
     finally:
         kubectl("-n", namespace, "delete", "pod", "no-resources", "--wait=false")
-    expect(resources.get("requests") == container_limits["defaultRequest"] and resources.get("limits") == container_limits["default"],
-           f"the pod got the LimitRange defaults: {resources} vs {container_limits}")
+    expect(
+        resources.get("requests") == container_limits["defaultRequest"] and resources.get("limits") == container_limits["default"],
+        f"the pod got the LimitRange defaults: {resources} vs {container_limits}",
+    )
     return resources
 
 
@@ -141,8 +171,7 @@ def out_of_memory(platform: ScenarioPlatform) -> dict:
         time.sleep(2)
         started = time.monotonic()
         try:
-            answer = httpx.get(f"{pod_url(target)}/api/stats", params={"rows": OOM_ROWS},
-                               headers={"X-API-Key": key}, timeout=120)
+            answer = httpx.get(f"{pod_url(target)}/api/stats", params={"rows": OOM_ROWS}, headers={"X-API-Key": key}, timeout=120)
             outcome = f"HTTP {answer.status_code}"
         except httpx.HTTPError as error:
             outcome = type(error).__name__
@@ -155,6 +184,14 @@ def out_of_memory(platform: ScenarioPlatform) -> dict:
     expect(reason == "OOMKilled", f"the container ended {reason!r}, not OOMKilled")
     figures = load.figures.as_dict()
     expect(load.figures.requests > 50 and load.figures.failed == 0, f"the page kept being served while analytics was killed: {figures}")
-    return {"pod": pod_name, "memory_limit": limit, "rows_requested": OOM_ROWS, "request_outcome": outcome, "reason": reason,
-            "restart_count": [before, status["restartCount"]], "seconds_to_kill_and_restart": round(killed, 1),
-            "seconds_restart_to_ready": round(ready, 1), "frontend_load": figures}
+    return {
+        "pod": pod_name,
+        "memory_limit": limit,
+        "rows_requested": OOM_ROWS,
+        "request_outcome": outcome,
+        "reason": reason,
+        "restart_count": [before, status["restartCount"]],
+        "seconds_to_kill_and_restart": round(killed, 1),
+        "seconds_restart_to_ready": round(ready, 1),
+        "frontend_load": figures,
+    }

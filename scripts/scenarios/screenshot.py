@@ -1,4 +1,5 @@
 """A screenshot of the page with headless Chromium (Debian's `chromium`), for docs/scenarios.md."""
+
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,17 @@ def screenshot(url: str, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     # --no-sandbox: run as root here; the page comes from the cluster on this machine only.
-    sh(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-       "--window-size=1100,360", f"--screenshot={path}", url, timeout=120)
+    sh(
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--no-first-run",
+        "--window-size=1100,360",
+        f"--screenshot={path}",
+        url,
+        timeout=120,
+    )
     expect(path.exists() and path.stat().st_size > 10_000, f"chromium wrote no screenshot of {url}")
     return path

@@ -1,6 +1,7 @@
 """What the cluster tests share: one bring-up of the local cluster for the whole session (the end-to-end
 checks in test_cluster.py and the failure scenarios in test_scenarios.py run on it), the image
 builder, and the suite's namespaces. Tests marked `teardown` run last, whatever their module."""
+
 import json
 import os
 import subprocess
@@ -43,11 +44,13 @@ TEST_NAMESPACES = (NAMESPACE, DEV_NAMESPACE, STAGING_NAMESPACE, ORACLE_NAMESPACE
 NODE_PORT = 30180
 
 
-
 def apply(manifest: str) -> None:
     subprocess.run(
         [str(REPO / ".cache" / "cluster" / "bin" / "kubectl"), "--kubeconfig", str(KUBECONFIG), "apply", "-f", "-"],
-        input=textwrap.dedent(manifest), text=True, check=True, capture_output=True,
+        input=textwrap.dedent(manifest),
+        text=True,
+        check=True,
+        capture_output=True,
     )
 
 
@@ -81,8 +84,7 @@ def run_pod(name: str, image: str, script: str, claim: str | None = None, timeou
 def running_pods() -> dict[str, str]:
     """uid → namespace/name of every pod outside the suite's namespaces."""
     pods = json.loads(kubectl("get", "pods", "--all-namespaces", "-o", "json").stdout)["items"]
-    return {p["metadata"]["uid"]: f'{p["metadata"]["namespace"]}/{p["metadata"]["name"]}'
-            for p in pods if p["metadata"]["namespace"] not in TEST_NAMESPACES}
+    return {p["metadata"]["uid"]: f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in pods if p["metadata"]["namespace"] not in TEST_NAMESPACES}
 
 
 def remove_test_namespaces() -> None:

@@ -7,6 +7,7 @@ into fastapi-dev on node port 30080): it works only in namespaces of its own and
 port, checks at the end that everything it found running is still running, and when it found the
 cluster up it leaves it up (removing its namespaces and recycling their volumes) instead of tearing
 it down."""
+
 import base64
 import json
 import os
@@ -77,12 +78,16 @@ def test_a_deployment_of_an_image_built_here_becomes_ready_and_is_reached_by_nam
     """)
     kubectl("-n", NAMESPACE, "rollout", "status", "deployment/web", "--timeout=180s", timeout=200)
     cluster_ip = kubectl("-n", NAMESPACE, "get", "service", "web", "-o", "jsonpath={.spec.clusterIP}").stdout
-    log = run_pod("client", images["base"], textwrap.dedent(f"""
+    log = run_pod(
+        "client",
+        images["base"],
+        textwrap.dedent(f"""
         import socket, urllib.request
         print("resolved", socket.gethostbyname("web.{NAMESPACE}.svc.cluster.local"))
         page = urllib.request.urlopen("http://web.{NAMESPACE}.svc.cluster.local/", timeout=10).read().decode()
         print("greeting-found", "from-the-cluster" in page)
-    """))
+    """),
+    )
     assert f"resolved {cluster_ip}" in log, log
     assert "greeting-found True" in log, log
 
@@ -142,12 +147,28 @@ def test_every_configuration_the_program_accepts_the_api_server_accepts(cluster)
     kubectl("create", "namespace", ORACLE_NAMESPACE)
     env = {**os.environ, "KUBECONFIG": str(KUBECONFIG), "KUBECTL": str(REPO / ".cache" / "cluster" / "bin" / "kubectl")}
     started = time.monotonic()
-    result = sh("npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "tests" / "oracle" / "kubernetesOracle.ts"),
-                "--namespace", ORACLE_NAMESPACE, "--runs", str(ORACLE_RUNS), "--seed", "7", env=env, check=False, timeout=900)
+    result = sh(
+        "npx",
+        "--no-install",
+        "ts-node",
+        "--transpile-only",
+        str(REPO / "tests" / "oracle" / "kubernetesOracle.ts"),
+        "--namespace",
+        ORACLE_NAMESPACE,
+        "--runs",
+        str(ORACLE_RUNS),
+        "--seed",
+        "7",
+        env=env,
+        check=False,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     summary = json.loads(result.stdout)
-    cluster["oracle"] = {"seconds": round(time.monotonic() - started, 1),
-                         **{k: {n: summary[k][n] for n in ("runs", "accepted", "refused")} for k in ("stacks", "webService")}}
+    cluster["oracle"] = {
+        "seconds": round(time.monotonic() - started, 1),
+        **{k: {n: summary[k][n] for n in ("runs", "accepted", "refused")} for k in ("stacks", "webService")},
+    }
     for prop in ("stacks", "webService"):
         assert summary[prop]["runs"] == ORACLE_RUNS
         assert summary[prop]["accepted"] >= 5 and summary[prop]["refused"] >= 5, summary[prop]  # both sides exercised
@@ -163,8 +184,7 @@ def render_dev_platform(out: Path, greeting: str | None = None) -> list[dict]:
     config["fastapi-k8s:frontend"] = {"service": {"nodePort": NODE_PORT}, **({"page": {"greeting": greeting}} if greeting else {})}
     overlay = out / "overlay.json"
     overlay.write_text(json.dumps(config))
-    sh("npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "render" / "index.ts"),
-       "--overlay", str(overlay), "--out", str(out), "dev")
+    sh("npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "render" / "index.ts"), "--overlay", str(overlay), "--out", str(out), "dev")
     manifests = [yaml.safe_load(f.read_text()) for f in sorted((out / "dev").glob("*.yaml"))]
     assert {m["metadata"].get("namespace", m["metadata"]["name"]) for m in manifests} == {DEV_NAMESPACE}
     return manifests
@@ -174,18 +194,25 @@ def with_generated_secrets(manifests: list[dict]) -> list[dict]:
     """Rendered Secrets are redacted; fill them with fresh values, kept in memory only."""
     password = secrets.token_urlsafe(24)
     database = {
-        "username": "app", "password": password, "database": "app",
-        "host": f"postgres.{DEV_NAMESPACE}.svc.cluster.local", "port": "5432",
+        "username": "app",
+        "password": password,
+        "database": "app",
+        "host": f"postgres.{DEV_NAMESPACE}.svc.cluster.local",
+        "port": "5432",
         "DATABASE_URL": f"postgresql://app:{password}@postgres.{DEV_NAMESPACE}.svc.cluster.local:5432/app",
     }
     filled = []
     for manifest in manifests:
         if manifest["kind"] == "Secret":
-            manifest = {**manifest, "data": {
-                key: base64.b64encode((database[key] if manifest["metadata"]["name"] == "postgres-credentials"
-                                       else secrets.token_urlsafe(32)).encode()).decode()
-                for key in manifest["data"]
-            }}
+            manifest = {
+                **manifest,
+                "data": {
+                    key: base64.b64encode(
+                        (database[key] if manifest["metadata"]["name"] == "postgres-credentials" else secrets.token_urlsafe(32)).encode()
+                    ).decode()
+                    for key in manifest["data"]
+                },
+            }
         filled.append(manifest)
     return filled
 
@@ -259,8 +286,11 @@ def test_secrets_are_encrypted_at_rest(platform):
 def test_a_deleted_pod_is_replaced_and_the_service_recovers(platform):
     old = pods_of("backend")[0]["metadata"]["name"]
     kubectl("-n", DEV_NAMESPACE, "delete", "pod", old, "--wait=false")
-    wait_until(lambda: [p for p in pods_of("backend") if p["metadata"]["name"] != old
-                             and all(c["ready"] for c in p["status"].get("containerStatuses", []))], 120, "a new ready backend pod")
+    wait_until(
+        lambda: [p for p in pods_of("backend") if p["metadata"]["name"] != old and all(c["ready"] for c in p["status"].get("containerStatuses", []))],
+        120,
+        "a new ready backend pod",
+    )
     page = httpx.get(PLATFORM_URL, timeout=30)
     assert "unavailable right now" not in page.text and "from-the-cluster-test" in page.text
 
@@ -268,8 +298,7 @@ def test_a_deleted_pod_is_replaced_and_the_service_recovers(platform):
 def test_data_survives_a_database_pod_restart(platform):
     kubectl("-n", DEV_NAMESPACE, "delete", "pod", "postgres-0", "--wait=true", timeout=200)
     kubectl("-n", DEV_NAMESPACE, "rollout", "status", "statefulset/postgres", "--timeout=180s", timeout=200)
-    wait_until(lambda: "from-the-cluster-test" in httpx.get(PLATFORM_URL, timeout=30).text, 60,
-                    "the note to be listed again after the database restart")
+    wait_until(lambda: "from-the-cluster-test" in httpx.get(PLATFORM_URL, timeout=30).text, 60, "the note to be listed again after the database restart")
 
 
 def test_a_settings_change_rolls_the_frontend_without_dropping_requests(cluster, platform, tmp_path):
@@ -287,10 +316,22 @@ def test_a_settings_change_rolls_the_frontend_without_dropping_requests(cluster,
 
 # ---- Releases through the real Pulumi engine (scripts/engine, scripts/release) -------------------
 
+
 def release(engine: dict, *args: str, check: bool = True, timeout: float = 1200) -> subprocess.CompletedProcess:
     """Runs a release command (npm run deploy/promote/switch/status) against the scratch project."""
-    return sh("npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "release" / "cli.ts"),
-              *args, "--work-dir", str(engine["project"]), check=check, env=engine["env"], timeout=timeout)
+    return sh(
+        "npx",
+        "--no-install",
+        "ts-node",
+        "--transpile-only",
+        str(REPO / "scripts" / "release" / "cli.ts"),
+        *args,
+        "--work-dir",
+        str(engine["project"]),
+        check=check,
+        env=engine["env"],
+        timeout=timeout,
+    )
 
 
 def registry_digest(builder: "ImageBuilder", ref: str) -> str:
@@ -320,8 +361,16 @@ def engine(cluster, builder, platform, tmp_path_factory):
     # The kubectl-applied platform makes way: the engine deploys the dev stack itself.
     kubectl("delete", "namespace", DEV_NAMESPACE, "--wait=true", "--timeout=240s", timeout=260)
     project = tmp_path_factory.mktemp("project")
-    refs = json.loads(sh("bash", str(REPO / "scripts" / "publish-images.sh"), f"{REGISTRY}/fastapi-k8s",
-                         f"e2e-{secrets.token_hex(4)}", str(project / "refs.json"), env=builder.env).stdout)
+    refs = json.loads(
+        sh(
+            "bash",
+            str(REPO / "scripts" / "publish-images.sh"),
+            f"{REGISTRY}/fastapi-k8s",
+            f"e2e-{secrets.token_hex(4)}",
+            str(project / "refs.json"),
+            env=builder.env,
+        ).stdout
+    )
     postgres = registry_digest(builder, f"{REGISTRY}/fastapi-k8s/postgres:e2e")
     (project / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
     (project / "stacks").symlink_to(REPO / "stacks")
@@ -347,8 +396,13 @@ def engine(cluster, builder, platform, tmp_path_factory):
 
     edit_stack_file(project / "Pulumi.dev.yaml", dev)
     edit_stack_file(project / "Pulumi.staging.yaml", staging)
-    env = {**os.environ, "KUBECONFIG": str(KUBECONFIG), "KUBECTL": str(REPO / ".cache" / "cluster" / "bin" / "kubectl"),
-           "PULUMI_BACKEND_URL": f"file://{project / 'state'}", "PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(24)}
+    env = {
+        **os.environ,
+        "KUBECONFIG": str(KUBECONFIG),
+        "KUBECTL": str(REPO / ".cache" / "cluster" / "bin" / "kubectl"),
+        "PULUMI_BACKEND_URL": f"file://{project / 'state'}",
+        "PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(24),
+    }
     (project / "state").mkdir()
     return {"project": project, "refs": refs, "env": env}
 
@@ -365,8 +419,10 @@ def test_the_engine_deploys_dev_from_published_images_and_validates_it(cluster, 
     assert stack_file_refs(engine, "dev") == engine["refs"]
     page = httpx.get(PLATFORM_URL, timeout=30)
     assert page.status_code == 200 and "FastAPI on Kubernetes (dev)" in page.text
-    images = {p["metadata"]["labels"]["app.kubernetes.io/name"]: p["spec"]["containers"][0]["image"]
-              for p in json.loads(kubectl("-n", DEV_NAMESPACE, "get", "pods", "-o", "json").stdout)["items"]}
+    images = {
+        p["metadata"]["labels"]["app.kubernetes.io/name"]: p["spec"]["containers"][0]["image"]
+        for p in json.loads(kubectl("-n", DEV_NAMESPACE, "get", "pods", "-o", "json").stdout)["items"]
+    }
     assert images["backend"] == engine["refs"]["backend"], images
 
 

@@ -1,6 +1,7 @@
 """The exercises' failure scenarios (scripts/scenarios, docs/scenarios.md) as tests, on the session's
 cluster: the same code `npm run scenarios` runs, so the report and the tests cannot drift apart.
 The figures each scenario measured go to out/scenarios.json and out/scenarios.md, as the command's do."""
+
 import time
 
 import pytest

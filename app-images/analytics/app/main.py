@@ -1,4 +1,5 @@
 """The analytics service: pandas/numpy statistics over a generated data set."""
+
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query

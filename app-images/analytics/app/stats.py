@@ -1,5 +1,6 @@
 """Statistics over a generated data set: memory-hungry on purpose, to exercise requests,
 limits, quotas and OOMKilled (each row costs roughly 40 bytes plus pandas' overhead)."""
+
 import numpy as np
 import pandas as pd
 
@@ -27,8 +28,6 @@ def summarize(frame: pd.DataFrame) -> dict:
         "rows": len(frame),
         "memory_bytes": int(frame.memory_usage(deep=True).sum()),
         "columns": {column: {k: float(v) for k, v in described[column].items()} for column in described.columns},
-        "latency_by_region": {
-            str(region): {"count": int(row["count"]), "mean": float(row["mean"])} for region, row in by_region.iterrows()
-        },
+        "latency_by_region": {str(region): {"count": int(row["count"]), "mean": float(row["mean"])} for region, row in by_region.iterrows()},
         "correlation_latency_bytes": round(float(numeric["latency_ms"].corr(numeric["bytes"])), 4),
     }

@@ -1,4 +1,5 @@
 """The analytics service as a real process."""
+
 import httpx
 import pytest
 
@@ -26,9 +27,7 @@ def test_data_sets_beyond_max_rows_are_refused(analytics):
     service, auth = analytics
     response = httpx.get(f"{service.url}/api/stats", params={"rows": 50001}, headers=auth)
     assert response.status_code == 422
-    assert response.json()["detail"] == [
-        {"loc": ["query", "rows"], "msg": "Input should be less than or equal to 50000", "type": "less_than_equal"}
-    ]
+    assert response.json()["detail"] == [{"loc": ["query", "rows"], "msg": "Input should be less than or equal to 50000", "type": "less_than_equal"}]
     schema = httpx.get(f"{service.url}/openapi.json").json()
     rows = next(p for p in schema["paths"]["/api/stats"]["get"]["parameters"] if p["name"] == "rows")
     assert rows["schema"]["maximum"] == 50000, "the bound is published in the OpenAPI schema"

@@ -1,4 +1,5 @@
 """The connection pool and the notes table."""
+
 import asyncio
 import logging
 from datetime import datetime
@@ -69,9 +70,7 @@ class NotesRepository:
 
     async def create(self, title: str, body: str) -> dict:
         async with self.pool.connection() as conn:
-            cur = await conn.execute(
-                "INSERT INTO notes (title, body) VALUES (%s, %s) RETURNING *", (title, body)
-            )
+            cur = await conn.execute("INSERT INTO notes (title, body) VALUES (%s, %s) RETURNING *", (title, body))
             return await cur.fetchone()
 
     async def list(self, limit: int, offset: int) -> list[dict]:

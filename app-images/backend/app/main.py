@@ -1,4 +1,5 @@
 """The backend: a REST API for notes on PostgreSQL, and insights from the analytics service."""
+
 from typing import Annotated
 
 import httpx
@@ -58,9 +59,7 @@ async def create_note(note: NoteIn, repo: Notes) -> Note:
 
 
 @api.get("/notes")
-async def list_notes(
-    repo: Notes, limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0
-) -> list[Note]:
+async def list_notes(repo: Notes, limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0) -> list[Note]:
     return [Note(**row) for row in await repo.list(limit, offset)]
 
 

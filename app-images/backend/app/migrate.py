@@ -1,4 +1,5 @@
 """`python -m app.migrate`: create the schema and exit (idempotent)."""
+
 import asyncio
 
 from .database import create_pool, ensure_schema

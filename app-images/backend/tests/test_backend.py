@@ -1,4 +1,5 @@
 """The backend against a real PostgreSQL, as a real process."""
+
 import time
 
 import httpx

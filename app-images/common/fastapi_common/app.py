@@ -1,6 +1,7 @@
 """The application factory every service uses: logging, trace context, metrics, health probes,
 API keys, request bounds, validation errors that never echo input, failure injection, and a
 lifespan that starts and stops cleanly."""
+
 import asyncio
 import logging
 import signal

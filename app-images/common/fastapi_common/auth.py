@@ -1,4 +1,5 @@
 """Service-to-service authentication with API keys read from mounted Secret files."""
+
 import hmac
 import logging
 import time

@@ -6,6 +6,7 @@ retrying a timeout or a 5xx would repeat work the callee may have done, and with
 retrying, one request at the edge would become attempts^tiers computations at the bottom. The
 breaker counts only what is the callee's fault (5xx, timeouts, connection errors), never a 4xx: a
 client's bad input must not open the circuit for everyone."""
+
 import logging
 from pathlib import Path
 
@@ -59,9 +60,7 @@ class DownstreamClient:
             timeout=httpx.Timeout(timeout_seconds, connect=min(1.0, timeout_seconds)),
             transport=transport,
         )
-        self.breaker = pybreaker.CircuitBreaker(
-            fail_max=breaker_failures, reset_timeout=breaker_reset_seconds, name=name
-        )
+        self.breaker = pybreaker.CircuitBreaker(fail_max=breaker_failures, reset_timeout=breaker_reset_seconds, name=name)
 
     @property
     def circuit_state(self) -> str:
@@ -78,8 +77,7 @@ class DownstreamClient:
             raise DownstreamUnavailable(f"{self.name}: circuit open") from error
         except (httpx.TransportError, _ServerError) as error:
             DOWNSTREAM.labels(self.name, "failed").inc()
-            log.warning("downstream call failed", extra={"target": self.name, "path": path.split("?", 1)[0],
-                                                          "error": f"{type(error).__name__}: {error}"})
+            log.warning("downstream call failed", extra={"target": self.name, "path": path.split("?", 1)[0], "error": f"{type(error).__name__}: {error}"})
             raise DownstreamUnavailable(f"{self.name}: {error}") from error
         DOWNSTREAM.labels(self.name, "ok").inc()
         return response

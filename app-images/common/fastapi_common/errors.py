@@ -1,6 +1,7 @@
 """Validation errors that describe the problem without echoing the input: the input may be huge,
 may hold what the client should not have sent (a key in the wrong field), or may not even be
 encodable (an unpaired surrogate made the default handler itself fail with a 500)."""
+
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse

@@ -4,6 +4,7 @@
 - /readyz: dependencies answer within a short timeout; 503 from the moment shutdown starts.
 - /startupz: 200 once start-up work (schema, warm-up) is done.
 """
+
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
@@ -30,6 +31,7 @@ class HealthState:
 
     async def failed_checks(self) -> list[str]:
         """Names of the readiness checks that fail or exceed the timeout, run concurrently."""
+
         async def run(name: str, check: ReadinessCheck) -> str | None:
             try:
                 await asyncio.wait_for(check(), self.timeout_seconds)

@@ -1,5 +1,6 @@
 """Bounds on what one client can make a service do: the size of a request body, and how much heavy
 work runs at once. Both answer at once (413, 429) instead of queueing work the pod cannot afford."""
+
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any

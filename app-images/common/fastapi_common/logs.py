@@ -1,4 +1,5 @@
 """JSON logs on stdout with the service name and the current trace id on every line."""
+
 import logging
 import sys
 

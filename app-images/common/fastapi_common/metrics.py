@@ -1,4 +1,5 @@
 """Prometheus metrics: request counts and latencies by route, and the /metrics endpoint."""
+
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 

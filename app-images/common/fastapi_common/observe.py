@@ -1,6 +1,7 @@
 """Per-request trace context, metrics and one structured log line, as pure ASGI middleware: no
 extra task or body buffering per request (Starlette's BaseHTTPMiddleware costs both), and the trace
 context set here is the one the endpoint sees."""
+
 import logging
 import time
 
@@ -59,5 +60,4 @@ class ObserveRequests:
         metrics.LATENCY.labels(self.service, method, route).observe(elapsed)
         if route not in QUIET_ROUTES and log.isEnabledFor(logging.INFO):
             # The path only: query strings may carry what must not be logged (a key sent by mistake).
-            log.info("request", extra={"method": method, "path": scope["path"], "status": status_code,
-                                       "duration_ms": round(elapsed * 1000, 1)})
+            log.info("request", extra={"method": method, "path": scope["path"], "status": status_code, "duration_ms": round(elapsed * 1000, 1)})

@@ -1,4 +1,5 @@
 """Settings every service shares; each service extends them with its own."""
+
 from pathlib import Path
 
 from pydantic import Field

@@ -1,6 +1,7 @@
 """Text every tier can store, log and echo back: PostgreSQL refuses NUL in `text`, and an unpaired
 surrogate (valid in a JSON string escape, invalid in UTF-8) cannot be encoded at all. Both are the
 client's mistake, so they are refused as validation errors (422), never met later as a 500."""
+
 from typing import Annotated
 
 from pydantic import AfterValidator

@@ -1,4 +1,5 @@
 """W3C trace context: accept `traceparent`, start a span per request, propagate downstream."""
+
 import re
 import secrets
 from contextvars import ContextVar

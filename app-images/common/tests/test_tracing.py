@@ -11,8 +11,15 @@ def test_a_valid_traceparent_is_continued_with_a_new_span():
 
 
 def test_malformed_or_forbidden_headers_start_a_fresh_trace():
-    for bad in [None, "", "garbage", VALID.replace("-01", ""), "ff" + VALID[2:],
-                "00-" + "0" * 32 + "-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-" + "0" * 16 + "-01"]:
+    for bad in [
+        None,
+        "",
+        "garbage",
+        VALID.replace("-01", ""),
+        "ff" + VALID[2:],
+        "00-" + "0" * 32 + "-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-" + "0" * 16 + "-01",
+    ]:
         assert parse_traceparent(bad) is None, bad
         span = start_span(bad)
         assert len(span.trace_id) == 32 and span.trace_id != "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -1,5 +1,6 @@
 """The frontend: a server-rendered page that lists and creates notes through the backend and
 keeps working, degraded, when the backend is down."""
+
 from pathlib import Path
 from typing import Annotated
 

@@ -1,4 +1,5 @@
 """The frontend as a real process: configuration, degradation, probes and failure injection."""
+
 import time
 
 import httpx
@@ -9,8 +10,13 @@ from conftest import free_port, wait_until
 def test_page_shows_configured_title_greeting_colour_and_version_and_degrades_without_backend(services):
     frontend = services.start(
         "frontend",
-        {"BACKEND_URL": f"http://127.0.0.1:{free_port()}", "PAGE_TITLE": "Blue", "GREETING": "Welcome back",
-         "THEME_COLOR": "#0000ff", "SERVICE_VERSION": "1.2.3"},
+        {
+            "BACKEND_URL": f"http://127.0.0.1:{free_port()}",
+            "PAGE_TITLE": "Blue",
+            "GREETING": "Welcome back",
+            "THEME_COLOR": "#0000ff",
+            "SERVICE_VERSION": "1.2.3",
+        },
     )
     page = httpx.get(frontend.url)
     assert page.status_code == 200
