@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The linters, as `npm run lint` and the first step of `npm test` run them: ShellCheck on every
-# script (settings in .shellcheckrc) and ruff on all Python (settings in ruff.toml).
+# script (settings in .shellcheckrc), ruff's lint and format check on all Python (ruff.toml), mypy
+# --strict on the services and their shared package (app-images/pyproject.toml).
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 apt_install shellcheck
@@ -9,3 +10,10 @@ log "shellcheck (scripts/, .ci/run)"
 shellcheck scripts/*.sh scripts/*/*.sh .ci/run
 log "ruff (app-images/, scripts/, tests/)"
 "$VENV/bin/ruff" check app-images scripts tests
+"$VENV/bin/ruff" format --check app-images scripts tests
+log "mypy --strict (app-images: fastapi_common and each service)"
+# Each service on its own: all three name their package `app`.
+(cd app-images/common && "$VENV/bin/mypy" --config-file ../pyproject.toml fastapi_common)
+for service in frontend backend analytics; do
+    (cd "app-images/$service" && "$VENV/bin/mypy" --config-file ../pyproject.toml app)
+done

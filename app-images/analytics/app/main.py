@@ -1,6 +1,6 @@
 """The analytics service: pandas/numpy statistics over a generated data set."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
@@ -26,7 +26,7 @@ budget = WorkBudget(settings.rows_in_flight or settings.max_rows, "analytics wor
 async def stats(
     rows: Annotated[int, Query(ge=1, le=settings.max_rows, description="size of the generated data set (≤ MAX_ROWS)")] = DEFAULT_ROWS,
     seed: Annotated[int, Query(ge=0, le=SEED_MAX)] = 0,
-) -> dict:
+) -> dict[str, Any]:
     async with budget.claim(rows):
         # The CPU work runs in a worker thread so that the event loop keeps answering probes.
         return await run_in_threadpool(lambda: summarize(generate(rows, seed)))

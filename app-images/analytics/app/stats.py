@@ -1,6 +1,8 @@
 """Statistics over a generated data set: memory-hungry on purpose, to exercise requests,
 limits, quotas and OOMKilled (each row costs roughly 40 bytes plus pandas' overhead)."""
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -20,7 +22,7 @@ def generate(rows: int, seed: int) -> pd.DataFrame:
     )
 
 
-def summarize(frame: pd.DataFrame) -> dict:
+def summarize(frame: pd.DataFrame) -> dict[str, Any]:
     numeric = frame.select_dtypes("number")
     described = numeric.describe(percentiles=PERCENTILES).round(4)
     by_region = frame.groupby("region", observed=False)["latency_ms"].agg(["count", "mean"]).round(4)

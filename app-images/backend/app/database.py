@@ -4,11 +4,15 @@ import asyncio
 import logging
 from datetime import datetime
 
+from psycopg import AsyncConnection
 from psycopg.conninfo import make_conninfo
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from .settings import BackendSettings
+
+# Connections whose rows are dicts (column → value).
+Pool = AsyncConnectionPool[AsyncConnection[DictRow]]
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +28,7 @@ CREATE TABLE IF NOT EXISTS notes (
 """
 
 
-def create_pool(settings: BackendSettings) -> AsyncConnectionPool:
+def create_pool(settings: BackendSettings) -> Pool:
     password = settings.database_password_file.read_text().strip()
     conninfo = make_conninfo(
         host=settings.database_host,
@@ -43,11 +47,12 @@ def create_pool(settings: BackendSettings) -> AsyncConnectionPool:
         timeout=settings.database_connect_timeout_seconds,
         # Hand out only connections that still work: the database may have restarted.
         check=AsyncConnectionPool.check_connection,
+        connection_class=AsyncConnection[DictRow],
         kwargs={"row_factory": dict_row},
     )
 
 
-async def ensure_schema(pool: AsyncConnectionPool, retry_seconds: float = 1.0) -> None:
+async def ensure_schema(pool: Pool, retry_seconds: float = 1.0) -> None:
     """Creates the schema, waiting for the database if it is not up yet."""
     while True:
         try:
@@ -59,31 +64,34 @@ async def ensure_schema(pool: AsyncConnectionPool, retry_seconds: float = 1.0) -
             await asyncio.sleep(retry_seconds)
 
 
-async def ping(pool: AsyncConnectionPool, timeout: float) -> None:
+async def ping(pool: Pool, timeout: float) -> None:
     async with pool.connection(timeout=timeout) as conn:
         await conn.execute("SELECT 1")
 
 
 class NotesRepository:
-    def __init__(self, pool: AsyncConnectionPool) -> None:
+    def __init__(self, pool: Pool) -> None:
         self.pool = pool
 
-    async def create(self, title: str, body: str) -> dict:
+    async def create(self, title: str, body: str) -> DictRow:
         async with self.pool.connection() as conn:
             cur = await conn.execute("INSERT INTO notes (title, body) VALUES (%s, %s) RETURNING *", (title, body))
-            return await cur.fetchone()
+            row = await cur.fetchone()
+            if row is None:  # RETURNING yields the inserted row; nothing else can happen
+                raise RuntimeError("INSERT … RETURNING returned no row")
+            return row
 
-    async def list(self, limit: int, offset: int) -> list[dict]:
+    async def list(self, limit: int, offset: int) -> list[DictRow]:
         async with self.pool.connection() as conn:
             cur = await conn.execute("SELECT * FROM notes ORDER BY id LIMIT %s OFFSET %s", (limit, offset))
             return await cur.fetchall()
 
-    async def get(self, note_id: int) -> dict | None:
+    async def get(self, note_id: int) -> DictRow | None:
         async with self.pool.connection() as conn:
             cur = await conn.execute("SELECT * FROM notes WHERE id = %s", (note_id,))
             return await cur.fetchone()
 
-    async def update(self, note_id: int, title: str, body: str) -> dict | None:
+    async def update(self, note_id: int, title: str, body: str) -> DictRow | None:
         async with self.pool.connection() as conn:
             cur = await conn.execute(
                 "UPDATE notes SET title = %s, body = %s, updated_at = %s WHERE id = %s RETURNING *",

@@ -1,6 +1,6 @@
 """The backend: a REST API for notes on PostgreSQL, and insights from the analytics service."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request, status
@@ -86,7 +86,7 @@ async def delete_note(note_id: NoteId, repo: Notes) -> None:
 
 
 @api.get("/insights")
-async def insights(request: Request, rows: Annotated[int, Query(ge=1, le=BIGINT_MAX)] = 10_000) -> dict:
+async def insights(request: Request, rows: Annotated[int, Query(ge=1, le=BIGINT_MAX)] = 10_000) -> dict[str, Any]:
     client: DownstreamClient | None = request.app.state.analytics
     if client is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="analytics not configured")
@@ -103,7 +103,8 @@ async def insights(request: Request, rows: Annotated[int, Query(ge=1, le=BIGINT_
             detail=refusal_detail(response) if relayed else "analytics answered unexpectedly",
             headers={"Retry-After": response.headers["Retry-After"]} if "Retry-After" in response.headers else None,
         )
-    return response.json()
+    summary: dict[str, Any] = response.json()
+    return summary
 
 
 def refusal_detail(response: httpx.Response) -> object:

@@ -7,6 +7,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from types import FrameType
 
 from fastapi import FastAPI
 
@@ -93,7 +94,7 @@ def _mark_unready_on_sigterm(state: HealthState) -> None:
     if not callable(previous):
         return
 
-    def on_sigterm(signum: int, frame: object) -> None:
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
         state.shutting_down = True
         previous(signum, frame)
 

@@ -9,6 +9,7 @@ client's bad input must not open the circuit for everyone."""
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pybreaker
@@ -66,7 +67,7 @@ class DownstreamClient:
     def circuit_state(self) -> str:
         return self.breaker.current_state
 
-    async def request(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One logical call: retried if idempotent, counted once by the breaker. Raises
         DownstreamUnavailable on failure; 4xx answers are returned to the caller."""
         try:
@@ -82,7 +83,7 @@ class DownstreamClient:
         DOWNSTREAM.labels(self.name, "ok").inc()
         return response
 
-    async def _with_retries(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+    async def _with_retries(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.attempts if method in IDEMPOTENT else 1),
             wait=wait_exponential(multiplier=0.05, max=0.5),
@@ -94,12 +95,12 @@ class DownstreamClient:
                 return await self._send(method, path, **kwargs)
         raise AssertionError("unreachable: tenacity reraises")
 
-    async def _send(self, method: str, path: str, **kwargs: object) -> httpx.Response:
-        headers = {**outgoing_headers(), **dict(kwargs.pop("headers", {}) or {})}  # type: ignore[arg-type]
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {**outgoing_headers(), **dict(kwargs.pop("headers", None) or {})}
         key = read_key_file(self.key_file)
         if key:
             headers[API_KEY_HEADER] = key
-        response = await self.client.request(method, path, headers=headers, **kwargs)  # type: ignore[arg-type]
+        response = await self.client.request(method, path, headers=headers, **kwargs)
         if response.status_code >= 500:
             raise _ServerError(response)
         return response

@@ -2,6 +2,8 @@
 may hold what the client should not have sent (a key in the wrong field), or may not even be
 encodable (an unpaired surrogate made the default handler itself fail with a 500)."""
 
+from typing import Any
+
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -9,7 +11,7 @@ from fastapi.responses import JSONResponse
 from .text import printable
 
 
-def _describe(error: dict) -> dict:
+def _describe(error: dict[str, Any]) -> dict[str, Any]:
     return {
         "loc": [printable(part) if isinstance(part, str) else part for part in error.get("loc", ())],
         "msg": printable(str(error.get("msg", ""))),

@@ -48,7 +48,8 @@ router = APIRouter(tags=["health"])
 
 
 def _state(request: Request) -> HealthState:
-    return request.app.state.health
+    state: HealthState = request.app.state.health
+    return state
 
 
 @router.get("/livez")

@@ -2,7 +2,7 @@
 keeps working, degraded, when the backend is down."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -40,7 +40,8 @@ insights_budget = WorkBudget(settings.insights_concurrency, "insights work")
 
 
 def backend(request: Request) -> DownstreamClient:
-    return request.app.state.backend
+    client: DownstreamClient = request.app.state.backend
+    return client
 
 
 @app.get("/", response_class=HTMLResponse)
@@ -81,7 +82,9 @@ async def add_note(
 
 
 @app.get("/api/insights")
-async def insights(request: Request, rows: Annotated[int, Query(ge=1, le=settings.insights_max_rows)] = min(1_000, settings.insights_max_rows)) -> dict:
+async def insights(
+    request: Request, rows: Annotated[int, Query(ge=1, le=settings.insights_max_rows)] = min(1_000, settings.insights_max_rows)
+) -> dict[str, Any]:
     async with insights_budget.claim():
         try:
             response = await backend(request).request("GET", "/api/insights", params={"rows": rows})
@@ -93,7 +96,8 @@ async def insights(request: Request, rows: Annotated[int, Query(ge=1, le=setting
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"rows={rows} is more than this platform computes")
     if response.status_code != 200:
         raise HTTPException(status.HTTP_502_BAD_GATEWAY, detail="the backend could not compute insights")
-    return response.json()
+    summary: dict[str, Any] = response.json()
+    return summary
 
 
 @app.get("/version")
