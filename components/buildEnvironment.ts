@@ -50,7 +50,7 @@ export function proxyUrlProblem(url: string): string | undefined {
 
 /** Undefined when `list` is a comma-separated list of hosts, domains or addresses without spaces. */
 export function noProxyProblem(list: string): string | undefined {
-    return /^[A-Za-z0-9.*:\[\]/_-]+(,[A-Za-z0-9.*:\[\]/_-]+)*$/.test(list)
+    return /^[A-Za-z0-9.*:[\]/_-]+(,[A-Za-z0-9.*:[\]/_-]+)*$/.test(list)
         ? undefined
         : 'is not a no-proxy list; expected comma-separated hosts, domains or addresses such as "localhost,127.0.0.1,.internal"';
 }

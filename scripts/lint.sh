@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The linters, as `npm run lint` and the first step of `npm test` run them: ShellCheck on every
 # script (settings in .shellcheckrc), ruff's lint and format check on all Python (ruff.toml), mypy
-# --strict on the services and their shared package (app-images/pyproject.toml).
+# --strict on the services and their shared package (app-images/pyproject.toml), and ESLint with
+# typescript-eslint on all TypeScript (eslint.config.mjs).
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 apt_install shellcheck
@@ -17,3 +18,5 @@ log "mypy --strict (app-images: fastapi_common and each service)"
 for service in frontend backend analytics; do
     (cd "app-images/$service" && "$VENV/bin/mypy" --config-file ../pyproject.toml app)
 done
+log "eslint (TypeScript)"
+npx --no-install eslint --max-warnings 0 .

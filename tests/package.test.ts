@@ -130,6 +130,8 @@ describe("the npm package, as another Pulumi project consumes it", function () {
         assert.equal(fs.realpathSync(resolved), path.join(REPO_ROOT, "dist", "components", "index.js"));
 
         const recorder = await installMocks("example", {}, "consumer");
+        // The consumer's compiled program, loaded as the Node.js runtime of `pulumi up` would.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         require(path.join(consumer, "out", "index.js"));
         await settle(recorder);
         assert.ok(recorder.object(T.namespace, "shop"));

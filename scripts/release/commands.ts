@@ -70,7 +70,7 @@ export function readImageRefs(file: string): ImageRefs {
     try {
         parsed = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (error) {
-        throw new Error(`cannot read image references from ${file}: ${(error as Error).message}`);
+        throw new Error(`cannot read image references from ${file}: ${(error as Error).message}`, { cause: error });
     }
     const refs = parsed as Partial<ImageRefs>;
     const missing = (["frontend", "backend", "analytics"] as const).filter((s) => typeof refs[s] !== "string");

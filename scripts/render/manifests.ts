@@ -65,6 +65,8 @@ export async function renderStack(stack: string, overlay: Record<string, unknown
     for (const cached of Object.keys(require.cache).filter((f) => f.startsWith(path.join(REPO_ROOT, "stacks")))) {
         delete require.cache[cached];
     }
+    // A fresh require, as `pulumi up` loads the program: an import would be cached and run once.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(entry);
     await settle(recorder);
     return recorder.resources.map(toManifest).filter((m): m is Manifest => m !== undefined);

@@ -244,7 +244,7 @@ async function webServiceProperty(runs: number, seed: number, namespace: string,
                 }
                 await settle(recorder, 5);
                 if (recorder.resources.length > 0 || error.problems.length === 0) {
-                    throw new Error(`refused after registering ${recorder.resources.length} resources: ${error.message}`);
+                    throw new Error(`refused after registering ${recorder.resources.length} resources: ${error.message}`, { cause: error });
                 }
                 tally.refused++;
                 for (const problem of error.problems) {

@@ -26,7 +26,7 @@ function runResourcePolicy(policy: ResourceValidationPolicy, resource: { type: s
             throw new Error("not applicable");
         },
     } as unknown as ResourceValidationArgs;
-    (policy.validateResource as Function)(args, (message: string) => messages.push(message));
+    (policy.validateResource as (args: ResourceValidationArgs, report: (message: string) => void) => void)(args, (message: string) => messages.push(message));
     return messages;
 }
 

@@ -60,6 +60,7 @@ describe("the program loaded the way `pulumi up` loads it (require of the resolv
             const recorder = await installMocks(stack, stackFileConfig(stack));
             process.chdir(pwd);
             delete require.cache[entry];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded as `pulumi up` loads it, afresh per stack
             const exported = require(entry) as Record<string, unknown>;
             await settle(recorder);
 
