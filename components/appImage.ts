@@ -107,12 +107,7 @@ function isDirectory(dir: string): boolean {
 }
 
 /** Hashes the files under `paths` of `context`, the Dockerfile and the build arguments. */
-export function buildInputsHash(
-    context: string,
-    paths: string[] | undefined,
-    dockerfile: string,
-    buildArgs: Record<string, string>,
-): string {
+export function buildInputsHash(context: string, paths: string[] | undefined, dockerfile: string, buildArgs: Record<string, string>): string {
     const hash = createHash("sha256");
     const files = (paths ?? ["."]).flatMap((p) => listFiles(path.join(context, p))).sort();
     for (const file of [...files, dockerfile]) {

@@ -43,8 +43,13 @@ export function proxyUrlProblem(url: string): string | undefined {
     } catch {
         parsed = undefined;
     }
-    const ok = parsed !== undefined && ["http:", "https:"].includes(parsed.protocol) && parsed.hostname !== "" &&
-        (parsed.pathname === "/" || parsed.pathname === "") && !parsed.search && !parsed.hash;
+    const ok =
+        parsed !== undefined &&
+        ["http:", "https:"].includes(parsed.protocol) &&
+        parsed.hostname !== "" &&
+        (parsed.pathname === "/" || parsed.pathname === "") &&
+        !parsed.search &&
+        !parsed.hash;
     return ok ? undefined : 'is not a proxy URL; expected "http://host:port" or "https://host:port" (credentials allowed)';
 }
 

@@ -23,9 +23,7 @@ export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
 /** A problem when `value` is not one of `choices`, naming them; undefined otherwise. */
 export function choiceProblem(field: string, value: unknown, choices: readonly string[]): ArgumentProblem | undefined {
-    return typeof value === "string" && choices.includes(value)
-        ? undefined
-        : { field, value, message: `is not one of ${choices.join(", ")}` };
+    return typeof value === "string" && choices.includes(value) ? undefined : { field, value, message: `is not one of ${choices.join(", ")}` };
 }
 
 /** A problem when `value` is not a whole number in [min, max]; `unit` words the range ("seconds"). */

@@ -112,10 +112,7 @@ function selectPorts(name: string, to: NetworkPeer, portNames: string[] | undefi
     checker.require(to.ports.length > 0, `${to.name} serves no ports, so nothing can connect to it`);
     const known = to.ports.map((p) => p.name);
     for (const wanted of portNames ?? []) {
-        checker.require(
-            known.includes(wanted),
-            `port "${wanted}" is not served by ${to.name}; it serves: ${known.join(", ")}`,
-        );
+        checker.require(known.includes(wanted), `port "${wanted}" is not served by ${to.name}; it serves: ${known.join(", ")}`);
     }
     checker.throwIfAny();
     return portNames === undefined ? to.ports : to.ports.filter((p) => portNames.includes(p.name));

@@ -25,13 +25,7 @@ export {
     serviceNameProblem,
 } from "./kubernetesNames";
 export { selectorLabels, workloadLabels } from "./labels";
-export {
-    DnsServerSelector,
-    Namespace,
-    NamespaceArgs,
-    NamespaceLimitDefaults,
-    NamespaceQuota,
-} from "./namespace";
+export { DnsServerSelector, Namespace, NamespaceArgs, NamespaceLimitDefaults, NamespaceQuota } from "./namespace";
 export { NetworkPeer, ServedPort } from "./networkPeer";
 export { PostgresDatabase, PostgresDatabaseArgs } from "./postgresDatabase";
 export { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
@@ -40,12 +34,4 @@ export { INBOUND_KEYS_ENV, KEY_PATHS, ServiceCall } from "./serviceCalls";
 export { SERVICE_KEY_FILES, ServiceKey, ServiceKeyArgs } from "./serviceKey";
 export { WebService } from "./webService";
 export { WebServiceTuning, webServiceTuningProblems } from "./webServiceSettings";
-export {
-    Autoscaling,
-    GracefulShutdown,
-    IngressRoute,
-    ProbePaths,
-    SecretFileMount,
-    ServiceExposure,
-    WebServiceArgs,
-} from "./webServiceArgs";
+export { Autoscaling, GracefulShutdown, IngressRoute, ProbePaths, SecretFileMount, ServiceExposure, WebServiceArgs } from "./webServiceArgs";

@@ -14,10 +14,7 @@ export function selectorLabels(workload: string): Record<string, string> {
 }
 
 /** Selector labels plus descriptive ones, for object metadata and pod templates. */
-export function workloadLabels(
-    workload: string,
-    extra: { component?: string; version?: string } = {},
-): Record<string, string> {
+export function workloadLabels(workload: string, extra: { component?: string; version?: string } = {}): Record<string, string> {
     const labels: Record<string, string> = {
         ...selectorLabels(workload),
         "app.kubernetes.io/managed-by": "pulumi",

@@ -215,8 +215,15 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                                         preStop: {
                                             exec: {
                                                 command: [
-                                                    "pg_ctl", "stop", "-D", PGDATA, "-m", "fast", "-w",
-                                                    "-t", String(settings.shutdownGracePeriodSeconds - 10),
+                                                    "pg_ctl",
+                                                    "stop",
+                                                    "-D",
+                                                    PGDATA,
+                                                    "-m",
+                                                    "fast",
+                                                    "-w",
+                                                    "-t",
+                                                    String(settings.shutdownGracePeriodSeconds - 10),
                                                 ],
                                             },
                                         },

@@ -65,7 +65,9 @@ export function resourceProblems(resources: ComputeResources, where: string, eph
                 continue;
             }
             const describe = (kind: "requests" | "limits", value: string) =>
-                resources[kind][key] === undefined ? `the default ${kind.slice(0, -1)} "${value}" (set ${where}.${kind}.${key})` : `${where}.${kind}.${key} = "${value}"`;
+                resources[kind][key] === undefined
+                    ? `the default ${kind.slice(0, -1)} "${value}" (set ${where}.${kind}.${key})`
+                    : `${where}.${kind}.${key} = "${value}"`;
             problems.push(`${describe("limits", limit)} is below ${describe("requests", request)}; a limit must be at least the request`);
         }
     }

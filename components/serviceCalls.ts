@@ -54,7 +54,11 @@ export function keyWiring(name: string, calls: ServiceCall[], acceptKeys: Servic
     };
     acceptKeys.forEach((key, i) => {
         if (key.callee !== name) {
-            wiring.problems.push({ field: `acceptKeys[${i}]`, value: `${key.caller} → ${key.callee}`, message: `is a key for calls to "${key.callee}", not to "${name}"` });
+            wiring.problems.push({
+                field: `acceptKeys[${i}]`,
+                value: `${key.caller} → ${key.callee}`,
+                message: `is a key for calls to "${key.callee}", not to "${name}"`,
+            });
         }
         wiring.secretFiles.push({ secretName: key.secretName, mountPath: `${KEY_PATHS.inboundKeysDir}/${key.caller}` });
     });

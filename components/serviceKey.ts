@@ -54,11 +54,7 @@ export class ServiceKey extends pulumi.ComponentResource {
 
         // Slot A changes on odd generations, slot B on even ones; the newer slot is the current key.
         const slot = (label: string, turn: number) =>
-            new random.RandomPassword(
-                `${name}-${label}`,
-                { length, special: false, keepers: { generation: String(turn) } },
-                { parent: this },
-            );
+            new random.RandomPassword(`${name}-${label}`, { length, special: false, keepers: { generation: String(turn) } }, { parent: this });
         const slotA = slot("a", Math.floor((generation + 1) / 2));
         const slotB = slot("b", Math.floor(generation / 2));
         const [current, previous] = generation % 2 === 1 ? [slotA, slotB] : [slotB, slotA];

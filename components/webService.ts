@@ -113,12 +113,7 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
         );
     }
 
-    private createDeployment(
-        name: string,
-        args: WebServiceArgs,
-        settings: WebServiceSettings,
-        labels: Record<string, string>,
-    ): k8s.apps.v1.Deployment {
+    private createDeployment(name: string, args: WebServiceArgs, settings: WebServiceSettings, labels: Record<string, string>): k8s.apps.v1.Deployment {
         const writable = settings.writableDirs.map((dir, i) => ({ name: `writable-${i}`, dir }));
         const secrets = settings.secretFiles.map((mount, i) => ({ name: `secret-${i}`, mount }));
         const httpGet = (path: string) => ({ path, port: HTTP_PORT_NAME });
@@ -223,11 +218,7 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
         );
     }
 
-    private createService(
-        name: string,
-        settings: WebServiceSettings,
-        metadata: object,
-    ): k8s.core.v1.Service {
+    private createService(name: string, settings: WebServiceSettings, metadata: object): k8s.core.v1.Service {
         // The Service's ports are derived from the container's, so they cannot disagree.
         const containerPorts = this.peer.ports;
         return new k8s.core.v1.Service(
@@ -250,11 +241,7 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
         );
     }
 
-    private createAutoscaler(
-        name: string,
-        hpa: NonNullable<WebServiceSettings["autoscaling"]>,
-        metadata: object,
-    ): k8s.autoscaling.v2.HorizontalPodAutoscaler {
+    private createAutoscaler(name: string, hpa: NonNullable<WebServiceSettings["autoscaling"]>, metadata: object): k8s.autoscaling.v2.HorizontalPodAutoscaler {
         const utilization = (resource: string, percent: number) => ({
             type: "Resource",
             resource: { name: resource, target: { type: "Utilization", averageUtilization: percent } },
@@ -267,10 +254,7 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
                     scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
                     minReplicas: hpa.minReplicas,
                     maxReplicas: hpa.maxReplicas,
-                    metrics: [
-                        utilization("cpu", hpa.cpuUtilization),
-                        ...(hpa.memoryUtilization ? [utilization("memory", hpa.memoryUtilization)] : []),
-                    ],
+                    metrics: [utilization("cpu", hpa.cpuUtilization), ...(hpa.memoryUtilization ? [utilization("memory", hpa.memoryUtilization)] : [])],
                     behavior: {
                         scaleDown: { stabilizationWindowSeconds: hpa.scaleDownStabilizationSeconds },
                     },
@@ -289,9 +273,7 @@ function deploymentExemptions(settings: WebServiceSettings): CheckExemption[] {
 }
 
 function serviceExemptions(settings: WebServiceSettings): CheckExemption[] {
-    return settings.service.type === "NodePort"
-        ? [{ check: "kube-score:service-type", reason: "a node port was asked for (service.type: NodePort)" }]
-        : [];
+    return settings.service.type === "NodePort" ? [{ check: "kube-score:service-type", reason: "a node port was asked for (service.type: NodePort)" }] : [];
 }
 
 /** How long the server drains in-flight requests after SIGTERM (uvicorn's --timeout-graceful-shutdown). */

@@ -14,15 +14,7 @@ import {
 import { ComputeResources, resourceProblems } from "./resources";
 import { keyWiring } from "./serviceCalls";
 import { DEFAULT_UID } from "./security";
-import {
-    Autoscaling,
-    GracefulShutdown,
-    IngressRoute,
-    ProbePaths,
-    SecretFileMount,
-    ServiceExposure,
-    WebServiceArgs,
-} from "./webServiceArgs";
+import { Autoscaling, GracefulShutdown, IngressRoute, ProbePaths, SecretFileMount, ServiceExposure, WebServiceArgs } from "./webServiceArgs";
 
 /** WebServiceArgs with every default filled in, after validation. */
 export interface WebServiceSettings {
@@ -81,8 +73,7 @@ export function resolveWebServiceArgs(name: string, args: WebServiceArgs): WebSe
         writableDirs: args.writableDirs ?? ["/tmp"],
     };
     // The kubelet sends SIGTERM only after preStop; the grace period must cover both plus margin.
-    settings.terminationGracePeriodSeconds =
-        settings.shutdown.preStopSleepSeconds + settings.shutdown.drainSeconds + 5;
+    settings.terminationGracePeriodSeconds = settings.shutdown.preStopSleepSeconds + settings.shutdown.drainSeconds + 5;
 
     const checker = new ArgumentChecker(`WebService "${name}"`);
     // 40: room for the suffixes of the objects named after it ("-config-<hash>", "-to-<peer>-egress").
@@ -205,7 +196,9 @@ function ingressRouteProblems(ingress: IngressRoute): ArgumentProblem[] {
     const path = ingress.path ?? "/";
     const missingHost = ingress.tlsSecretName ? "is required because ingress.tlsSecretName is set: TLS needs a host name" : "is required: a DNS host name";
     return defined([
-        typeof ingress.host === "string" ? ruleProblem("ingress.host", ingress.host, ingressHostProblem) : { field: "ingress.host", value: ingress.host, message: missingHost },
+        typeof ingress.host === "string"
+            ? ruleProblem("ingress.host", ingress.host, ingressHostProblem)
+            : { field: "ingress.host", value: ingress.host, message: missingHost },
         ruleProblem("ingress.className", ingress.className, dnsSubdomainProblem),
         ruleProblem("ingress.tlsSecretName", ingress.tlsSecretName, dnsSubdomainProblem),
         path.startsWith("/") ? undefined : { field: "ingress.path", value: path, message: 'must start with "/"' },
@@ -214,7 +207,9 @@ function ingressRouteProblems(ingress: IngressRoute): ArgumentProblem[] {
 
 function autoscalingProblems(hpa: Autoscaling): ArgumentProblem[] {
     const percent = (field: string, value: number | undefined): ArgumentProblem | undefined =>
-        value === undefined || wholeNumberProblem(field, value, 1, 100) === undefined ? undefined : { field, value, message: "must be a whole percentage 1-100" };
+        value === undefined || wholeNumberProblem(field, value, 1, 100) === undefined
+            ? undefined
+            : { field, value, message: "must be a whole percentage 1-100" };
     const window = hpa.scaleDownStabilizationSeconds;
     return defined([
         wholeNumberProblem("autoscaling.minReplicas", hpa.minReplicas, 1),

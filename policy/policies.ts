@@ -1,5 +1,14 @@
 import { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { PolicyConfig, ResourceRule, immutableImages, noSecretsInEnv, probesPresent, replicatedWorkloadsHavePdb, resourcesSet, restrictedSecurityContext } from "./rules";
+import {
+    PolicyConfig,
+    ResourceRule,
+    immutableImages,
+    noSecretsInEnv,
+    probesPresent,
+    replicatedWorkloadsHavePdb,
+    resourcesSet,
+    restrictedSecurityContext,
+} from "./rules";
 
 const CONFIG_SCHEMA: PolicyConfigSchema = {
     properties: { requireDigest: { type: "boolean", default: false } },

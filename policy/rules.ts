@@ -9,11 +9,7 @@ export interface PolicyConfig {
     requireDigest?: boolean;
 }
 
-function perContainer(
-    type: string,
-    props: Record<string, any>,
-    check: (c: NamedContainer, pod: Record<string, any>) => string[],
-): string[] {
+function perContainer(type: string, props: Record<string, any>, check: (c: NamedContainer, pod: Record<string, any>) => string[]): string[] {
     const pod = podSpecOf(type, props);
     return pod ? containersOf(pod).flatMap((c) => check(c, pod).map((m) => `${c.kind} "${c.container.name}": ${m}`)) : [];
 }
@@ -76,9 +72,7 @@ export const noSecretsInEnv: ResourceRule = (type, props) =>
         ...(container.env ?? [])
             .filter((e: any) => e.valueFrom?.secretKeyRef)
             .map((e: any) => `env ${e.name} comes from a Secret; mount the Secret as a file instead`),
-        ...(container.envFrom ?? [])
-            .filter((e: any) => e.secretRef)
-            .map((e: any) => `envFrom takes Secret "${e.secretRef.name}"; mount it as files instead`),
+        ...(container.envFrom ?? []).filter((e: any) => e.secretRef).map((e: any) => `envFrom takes Secret "${e.secretRef.name}"; mount it as files instead`),
     ]);
 
 /** A resource of the stack as the stack rule sees it. */

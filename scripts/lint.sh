@@ -2,7 +2,7 @@
 # The linters, as `npm run lint` and the first step of `npm test` run them: ShellCheck on every
 # script (settings in .shellcheckrc), ruff's lint and format check on all Python (ruff.toml), mypy
 # --strict on the services and their shared package (app-images/pyproject.toml), and ESLint with
-# typescript-eslint on all TypeScript (eslint.config.mjs).
+# typescript-eslint and Prettier's check on all TypeScript (eslint.config.mjs, .prettierrc.json).
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 apt_install shellcheck
@@ -20,3 +20,4 @@ for service in frontend backend analytics; do
 done
 log "eslint (TypeScript)"
 npx --no-install eslint --max-warnings 0 .
+npx --no-install prettier --check --log-level warn "**/*.ts"

@@ -66,8 +66,7 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
             secretFiles: [...(extra.secretFiles ?? []), ...faults.secretFiles],
         };
     };
-    const tier = (name: string, tierConfig: WebTierConfig, extra: Partial<WebServiceArgs>) =>
-        new WebService(name, tierArgs(name, tierConfig, extra), opts);
+    const tier = (name: string, tierConfig: WebTierConfig, extra: Partial<WebServiceArgs>) => new WebService(name, tierArgs(name, tierConfig, extra), opts);
 
     // Each call carries a key of its own: the caller presents it, the callee accepts it.
     const analytics = tier("analytics", config.analytics, {

@@ -31,7 +31,5 @@ export function stackFileConfig(stack: string, dir: string = REPO_ROOT): Record<
 
 /** The same map without the project prefix, as parseStackConfig takes it. */
 export function stackRawConfig(stack: string, dir: string = REPO_ROOT): Record<string, unknown> {
-    return Object.fromEntries(
-        Object.entries(stackFileConfig(stack, dir)).map(([k, v]) => [k.replace(/^fastapi-k8s:/, ""), v]),
-    );
+    return Object.fromEntries(Object.entries(stackFileConfig(stack, dir)).map(([k, v]) => [k.replace(/^fastapi-k8s:/, ""), v]));
 }

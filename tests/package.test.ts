@@ -40,7 +40,10 @@ describe("the npm package, as another Pulumi project consumes it", function () {
         )[0].files.map((f: { path: string }) => f.path);
         assert.ok(packed.includes("LICENSE"), "LICENSE is packed");
         assert.ok(packed.includes("dist/components/appImage.js") && packed.includes("dist/components/index.d.ts"));
-        assert.deepEqual(packed.filter((f: string) => !/^(dist\/components\/|LICENSE$|README\.md$|package\.json$)/.test(f)), []);
+        assert.deepEqual(
+            packed.filter((f: string) => !/^(dist\/components\/|LICENSE$|README\.md$|package\.json$)/.test(f)),
+            [],
+        );
         assert.match(fs.readFileSync(path.join(REPO_ROOT, "LICENSE"), "utf8"), /Apache License\s+Version 2\.0/);
         assert.equal(pkg.license, "Apache-2.0");
     });
@@ -55,12 +58,18 @@ describe("the npm package, as another Pulumi project consumes it", function () {
         // A single SDK instance: two copies of @pulumi/pulumi in one program break resource identity.
         const used = new Set<string>();
         for (const file of fs.readdirSync(path.join(REPO_ROOT, "components")).filter((f) => f.endsWith(".ts"))) {
-            for (const match of fs.readFileSync(path.join(REPO_ROOT, "components", file), "utf8").matchAll(/^(?:import|export)\b[^;]*? from "([^".][^"]*)";/gm)) {
+            for (const match of fs
+                .readFileSync(path.join(REPO_ROOT, "components", file), "utf8")
+                .matchAll(/^(?:import|export)\b[^;]*? from "([^".][^"]*)";/gm)) {
                 used.add(match[1].startsWith("@") ? match[1].split("/").slice(0, 2).join("/") : match[1].split("/")[0]);
             }
         }
         const builtins = new Set(["crypto", "fs", "path"]);
-        assert.deepEqual([...used].filter((m) => !builtins.has(m) && !(m in pkg.peerDependencies)), [], "every package the components import is a peer");
+        assert.deepEqual(
+            [...used].filter((m) => !builtins.has(m) && !(m in pkg.peerDependencies)),
+            [],
+            "every package the components import is a peer",
+        );
     });
 
     it("is all the program needs: stacks/ imports the components only through the package entry and its image subpath", () => {
@@ -90,7 +99,11 @@ describe("the npm package, as another Pulumi project consumes it", function () {
         assert.ok(pkg.peerDependencies["@pulumi/docker"] && pkg.peerDependenciesMeta["@pulumi/docker"].optional);
         // A consumer without @pulumi/docker installed: resolving it fails as it would there.
         const withoutDocker = (specifier: string) =>
-            spawnSync(process.execPath, ["-e", `
+            spawnSync(
+                process.execPath,
+                [
+                    "-e",
+                    `
                 const Module = require("module");
                 const resolve = Module._resolveFilename;
                 Module._resolveFilename = function (request, ...rest) {
@@ -101,7 +114,10 @@ describe("the npm package, as another Pulumi project consumes it", function () {
                 };
                 const loaded = require(${JSON.stringify(specifier)});
                 console.log(Object.keys(loaded).sort().join(","));
-            `], { cwd: consumer, encoding: "utf8" });
+            `,
+                ],
+                { cwd: consumer, encoding: "utf8" },
+            );
         const entry = withoutDocker("fastapi-k8s");
         assert.equal(entry.status, 0, entry.stderr);
         assert.ok(entry.stdout.includes("WebService") && !entry.stdout.includes("AppImage"), entry.stdout);

@@ -57,9 +57,12 @@ describe("check exemptions", () => {
     });
 
     it("are refused without a reason or for an unknown tool", () => {
-        assert.deepEqual(exemptionProblems([{ check: "checkov:CKV_K8S_43", reason: " " }, { check: "trivy:X", reason: "r" }]), [
-            'exemption "checkov:CKV_K8S_43" needs a reason',
-            'exemption "trivy:X" must be "<tool>:<check>" with tool one of checkov, kube-score, kube-linter',
-        ]);
+        assert.deepEqual(
+            exemptionProblems([
+                { check: "checkov:CKV_K8S_43", reason: " " },
+                { check: "trivy:X", reason: "r" },
+            ]),
+            ['exemption "checkov:CKV_K8S_43" needs a reason', 'exemption "trivy:X" must be "<tool>:<check>" with tool one of checkov, kube-score, kube-linter'],
+        );
     });
 });

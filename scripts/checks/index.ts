@@ -26,7 +26,9 @@ async function main(): Promise<number> {
         r.findings.forEach((f) => console.log(`    ${f}`));
     }
     const total = (key: "run" | "skipped" | "failed") => results.reduce((sum, r) => sum + r[key], 0);
-    console.log(`\nchecks run: ${total("run")}, skipped: ${total("skipped")} (exemption annotations, or not applicable to the object), failed: ${total("failed")}`);
+    console.log(
+        `\nchecks run: ${total("run")}, skipped: ${total("skipped")} (exemption annotations, or not applicable to the object), failed: ${total("failed")}`,
+    );
     console.log("kube-linter: not run — its module (golang.stackrox.io/kube-linter) is outside the Go proxy's allowlist here; see docs/manifest-checks.md");
     console.log(`manifests: ${total("run") - total("failed")} passed, ${total("failed")} failed`);
     return total("failed") === 0 ? 0 : 1;

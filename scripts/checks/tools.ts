@@ -28,11 +28,17 @@ function exec(binary: string, args: string[]): string {
 }
 
 const yamlFiles = (dir: string) =>
-    fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort().map((f) => path.join(dir, f));
+    fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".yaml"))
+        .sort()
+        .map((f) => path.join(dir, f));
 
 /** kubernetes-validate --strict against a pinned Kubernetes version: one check per object. */
 export function kubernetesValidate(bin: string, stack: string, dir: string, version: string): ToolResult {
-    const lines = exec(path.join(bin, "kubernetes-validate"), ["-k", version, "--strict", ...yamlFiles(dir)]).split("\n").filter(Boolean);
+    const lines = exec(path.join(bin, "kubernetes-validate"), ["-k", version, "--strict", ...yamlFiles(dir)])
+        .split("\n")
+        .filter(Boolean);
     const findings = lines.filter((l) => !l.startsWith("INFO") || !l.includes(" passed "));
     return { tool: "kubernetes-validate", stack, run: lines.length, failed: findings.length, skipped: 0, findings };
 }
@@ -44,7 +50,11 @@ export function checkov(bin: string, stack: string, dir: string): ToolResult {
     const reports = Array.isArray(report) ? report : [report];
     const failed = reports.flatMap((r: any) => r.results?.failed_checks ?? []);
     const summary = reports.reduce(
-        (sum: any, r: any) => ({ passed: sum.passed + (r.summary?.passed ?? 0), failed: sum.failed + (r.summary?.failed ?? 0), skipped: sum.skipped + (r.summary?.skipped ?? 0) }),
+        (sum: any, r: any) => ({
+            passed: sum.passed + (r.summary?.passed ?? 0),
+            failed: sum.failed + (r.summary?.failed ?? 0),
+            skipped: sum.skipped + (r.summary?.skipped ?? 0),
+        }),
         { passed: 0, failed: 0, skipped: 0 },
     );
     return {

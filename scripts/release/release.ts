@@ -65,7 +65,6 @@ export function stackSettings(stack: string, workDir: string = REPO_ROOT): Stack
 
 const stackFile = (options: ReleaseOptions) => path.join(options.workDir ?? REPO_ROOT, `Pulumi.${options.stack}.yaml`);
 
-
 async function defaultConfirm(question: string): Promise<boolean> {
     if (!process.stdin.isTTY) {
         throw new ReleaseError(`${question} — no terminal to ask; re-run with --yes to apply without asking`);
@@ -94,7 +93,9 @@ async function previewGated(stack: auto.Stack, options: ReleaseOptions, log: (li
             onOutput: (text) => log(text.trimEnd()),
         });
     } catch (error) {
-        throw new ReleaseError(`preview of ${options.stack} failed (a program error, a policy violation or a protected resource); nothing was applied:\n${errorText(error)}`);
+        throw new ReleaseError(
+            `preview of ${options.stack} failed (a program error, a policy violation or a protected resource); nothing was applied:\n${errorText(error)}`,
+        );
     }
     const steps = plannedSteps(events);
     log(`plan for ${options.stack}: ${describeSummary(summarize(steps))}`);
@@ -107,7 +108,10 @@ async function previewGated(stack: auto.Stack, options: ReleaseOptions, log: (li
 
 function describeSummary(summary: Record<string, Record<string, number>>): string {
     const parts = Object.entries(summary).map(
-        ([op, types]) => `${op}: ${Object.entries(types).map(([type, n]) => `${n} ${type.split(":").pop()}`).join(", ")}`,
+        ([op, types]) =>
+            `${op}: ${Object.entries(types)
+                .map(([type, n]) => `${n} ${type.split(":").pop()}`)
+                .join(", ")}`,
     );
     return parts.length > 0 ? parts.join("; ") : "no changes";
 }

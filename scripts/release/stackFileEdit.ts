@@ -19,8 +19,7 @@ export function writeChange(file: string, change: ConfigChange): string {
     return before;
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-    value !== null && typeof value === "object" && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 
 /** Sets `value` at `at`, recursing into maps so unchanged entries keep their formatting. */
 function mergeInto(document: Document, at: string[], value: unknown): void {

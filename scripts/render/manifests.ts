@@ -31,8 +31,7 @@ export function toManifest(resource: RecordedResource): Manifest | undefined {
 
 /** Replaces every value of a Secret by a marker: rendered files never hold a secret. */
 export function redactSecret(secret: Manifest): Manifest {
-    const redact = (values: unknown) =>
-        values && typeof values === "object" ? Object.fromEntries(Object.keys(values).map((k) => [k, REDACTED])) : values;
+    const redact = (values: unknown) => (values && typeof values === "object" ? Object.fromEntries(Object.keys(values).map((k) => [k, REDACTED])) : values);
     const result: Manifest = { ...secret };
     for (const field of ["data", "stringData"]) {
         if (field in result) {

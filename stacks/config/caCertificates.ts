@@ -13,7 +13,9 @@ export function readCaCertificates(file: string): { text: string } | { problem: 
     try {
         text = fs.readFileSync(resolved, "utf8");
     } catch (err) {
-        return { problem: `cannot be read (${(err as NodeJS.ErrnoException).code ?? err}): expected a PEM file, absolute or relative to the project root (${resolved})` };
+        return {
+            problem: `cannot be read (${(err as NodeJS.ErrnoException).code ?? err}): expected a PEM file, absolute or relative to the project root (${resolved})`,
+        };
     }
     const problem = pemCertificatesProblem(text);
     return problem ? { problem } : { text };

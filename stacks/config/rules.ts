@@ -125,7 +125,11 @@ function nodePortIssues(config: StackConfig): ConfigIssue[] {
         }
         const owner = owners.get(port);
         if (owner) {
-            issues.push({ key: `${tier}.service.nodePort`, value: port, message: `already used by ${owner}.service.nodePort; each Service needs its own node port` });
+            issues.push({
+                key: `${tier}.service.nodePort`,
+                value: port,
+                message: `already used by ${owner}.service.nodePort; each Service needs its own node port`,
+            });
         }
         owners.set(port, owner ?? tier);
     }

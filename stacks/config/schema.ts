@@ -34,9 +34,12 @@ const quantity = z.string({ error: `expected ${QUANTITY_HELP}` }).refine(isQuant
     error: `not a Kubernetes quantity; expected ${QUANTITY_HELP}`,
 });
 const wholeAtLeast = (min: number) =>
-    z.number({ error: `expected a whole number ≥ ${min}` }).int({ error: `expected a whole number ≥ ${min}` }).min(min, {
-        error: `expected a whole number ≥ ${min}`,
-    });
+    z
+        .number({ error: `expected a whole number ≥ ${min}` })
+        .int({ error: `expected a whole number ≥ ${min}` })
+        .min(min, {
+            error: `expected a whole number ≥ ${min}`,
+        });
 /** A number; the component that receives it says which. */
 const number = z.number({ error: "expected a number" });
 const oneOf = <T extends string>(choices: readonly [T, ...T[]]) => z.enum(choices, { error: `expected one of ${choices.join(", ")}` });
@@ -89,9 +92,13 @@ const webTierShape = {
      */
     faultInjection: z.boolean({ error: "expected true or false" }).optional(),
     /** Seconds the service waits before it reports started, to demonstrate the startup probe. Default 0. */
-    startupDelaySeconds: z.number({ error: "expected seconds 0-3600" }).min(0, { error: "expected seconds 0-3600" }).max(3600, {
-        error: "expected seconds 0-3600",
-    }).optional(),
+    startupDelaySeconds: z
+        .number({ error: "expected seconds 0-3600" })
+        .min(0, { error: "expected seconds 0-3600" })
+        .max(3600, {
+            error: "expected seconds 0-3600",
+        })
+        .optional(),
 };
 
 const colorRelease = z.strictObject({

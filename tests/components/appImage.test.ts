@@ -51,7 +51,10 @@ describe("AppImage", () => {
         });
         assert.equal(await valueOf(local.imageRef), `shop/svc:${local.tag}`);
         assert.match(await valueOf(pushed.imageRef), /^registry\.example\.com\/shop\/svc@sha256:[0-9a-f]{64}$/);
-        const [localImage, pushedImage] = [rec.resources.find((r) => r.type === T.image && r.name === "local")!, rec.resources.find((r) => r.type === T.image && r.name === "pushed")!];
+        const [localImage, pushedImage] = [
+            rec.resources.find((r) => r.type === T.image && r.name === "local")!,
+            rec.resources.find((r) => r.type === T.image && r.name === "pushed")!,
+        ];
         assert.equal(localImage.inputs.skipPush, true);
         assert.equal(localImage.inputs.build.args.BASE_IMAGE, "base:1");
         assert.equal(pushedImage.inputs.skipPush, false);

@@ -28,7 +28,10 @@ describe("Connection", () => {
             namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "b" } },
             podSelector: { matchLabels: { app: "api" } },
         });
-        assert.deepEqual(egress.spec.egress[0].ports.map((p: any) => p.port), [8000, 9090]);
+        assert.deepEqual(
+            egress.spec.egress[0].ports.map((p: any) => p.port),
+            [8000, 9090],
+        );
         const ingress = rec.object(T.networkPolicy, "web-to-api-ingress").inputs;
         assert.equal(ingress.metadata.namespace, "b");
         assert.deepEqual(ingress.spec.podSelector.matchLabels, { app: "api" });
@@ -37,9 +40,7 @@ describe("Connection", () => {
 
     it("can narrow a connection to named ports, and refuses ports the callee does not serve", async () => {
         const rec = await renderUnderMocks(() => new Connection("web-api", { from: caller, to: callee, portNames: ["http"] }));
-        assert.deepEqual(rec.object(T.networkPolicy, "web-to-api-ingress").inputs.spec.ingress[0].ports, [
-            { protocol: "TCP", port: 8000 },
-        ]);
+        assert.deepEqual(rec.object(T.networkPolicy, "web-to-api-ingress").inputs.spec.ingress[0].ports, [{ protocol: "TCP", port: 8000 }]);
         const fresh = await installMocks("test");
         assert.throws(
             () => new Connection("bad", { from: caller, to: callee, portNames: ["grpc"] }),

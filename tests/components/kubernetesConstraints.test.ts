@@ -21,7 +21,11 @@ async function refused(build: () => unknown, expected: RegExp[]): Promise<void> 
         return true;
     });
     await settle(recorder, 5);
-    assert.deepEqual(recorder.resources.map((r) => r.type), [], "nothing registered");
+    assert.deepEqual(
+        recorder.resources.map((r) => r.type),
+        [],
+        "nothing registered",
+    );
 }
 
 describe("Kubernetes' own constraints, checked by the components before they register anything", () => {
@@ -46,12 +50,22 @@ describe("Kubernetes' own constraints, checked by the components before they reg
                     image: "Example/Web:1",
                     version: "1.0+build",
                     env: { "9LIVES": "x", GOOD_NAME: "y" },
-                    secretFiles: [{ secretName: "keys", mountPath: "/tmp" }, { secretName: "Bad_Name", mountPath: "/etc/k" }],
+                    secretFiles: [
+                        { secretName: "keys", mountPath: "/tmp" },
+                        { secretName: "Bad_Name", mountPath: "/etc/k" },
+                    ],
                     ingress: { host: "WEB.example.com", className: "Public Nginx", tlsSecretName: "web_tls" },
                 }),
-            [/image = "Example\/Web:1" must be an image reference/, /version = "1.0\+build" must be usable as a label value/,
-             /env key = "9LIVES"/, /writableDirs mountPath "\/tmp" is already used by secretFiles "keys"/, /secretName = "Bad_Name"/,
-             /ingress.host = "WEB.example.com"/, /ingress.className = "Public Nginx"/, /ingress.tlsSecretName = "web_tls"/],
+            [
+                /image = "Example\/Web:1" must be an image reference/,
+                /version = "1.0\+build" must be usable as a label value/,
+                /env key = "9LIVES"/,
+                /writableDirs mountPath "\/tmp" is already used by secretFiles "keys"/,
+                /secretName = "Bad_Name"/,
+                /ingress.host = "WEB.example.com"/,
+                /ingress.className = "Public Nginx"/,
+                /ingress.tlsSecretName = "web_tls"/,
+            ],
         );
     });
 
@@ -66,7 +80,11 @@ describe("Kubernetes' own constraints, checked by the components before they reg
                     service: { type: "ClusterIP", nodePort: 30080 },
                     ingress: { host: "Web.Example.com" },
                 }),
-            [/green: version = "1.1.0\+rc"/, /blue: service.nodePort = 30080 is only allowed when service.type is "NodePort" \(it is "ClusterIP"\)/, /green: ingress.host/],
+            [
+                /green: version = "1.1.0\+rc"/,
+                /blue: service.nodePort = 30080 is only allowed when service.type is "NodePort" \(it is "ClusterIP"\)/,
+                /green: ingress.host/,
+            ],
         );
     });
 
@@ -98,7 +116,10 @@ describe("WebService env", () => {
             process.off("unhandledRejection", onRejection);
         }
         // The program fails with the reason (the engine reports the rejection and stops the update).
-        assert.ok(failures.length > 0 && failures.every((f) => /env holds a secret value, which a ConfigMap would store in clear: .* secretFiles/.test(String(f))), String(failures));
+        assert.ok(
+            failures.length > 0 && failures.every((f) => /env holds a secret value, which a ConfigMap would store in clear: .* secretFiles/.test(String(f))),
+            String(failures),
+        );
         assert.deepEqual(recorder.ofType("kubernetes:core/v1:ConfigMap"), [], "no ConfigMap");
         // (The component's own inputs carry it as a secret, encrypted in state like any secret input.)
         const objects = recorder.resources.filter((r) => r.type.startsWith("kubernetes:"));

@@ -16,9 +16,7 @@ describe("Namespace", () => {
     });
 
     it("bounds the namespace with a quota and container defaults", async () => {
-        const rec = await renderUnderMocks(
-            () => new Namespace("env", { quota: { requestsCpu: "2", pods: 12 }, limits: { defaultLimitMemory: "300Mi" } }),
-        );
+        const rec = await renderUnderMocks(() => new Namespace("env", { quota: { requestsCpu: "2", pods: 12 }, limits: { defaultLimitMemory: "300Mi" } }));
         const hard = rec.ofType(T.quota)[0].inputs.spec.hard;
         assert.equal(hard["requests.cpu"], "2");
         assert.equal(hard.pods, "12");
@@ -42,7 +40,10 @@ describe("Namespace", () => {
         assert.equal(deny.egress, undefined);
         const dns = rec.object(T.networkPolicy, "allow-dns-egress").inputs.spec;
         assert.deepEqual(dns.policyTypes, ["Egress"]);
-        assert.deepEqual(dns.egress[0].ports.map((p: any) => `${p.protocol}/${p.port}`), ["UDP/53", "TCP/53"]);
+        assert.deepEqual(
+            dns.egress[0].ports.map((p: any) => `${p.protocol}/${p.port}`),
+            ["UDP/53", "TCP/53"],
+        );
         assert.deepEqual(dns.egress[0].to[0].podSelector.matchLabels, { "k8s-app": "kube-dns" });
     });
 
@@ -51,9 +52,7 @@ describe("Namespace", () => {
         assert.throws(
             () => new Namespace("env", { name: "Prod_NS", quota: { requestsMemory: "8GB" }, limits: { defaultLimitCpu: "8", maxCpu: "4" } }),
             (e: Error) =>
-                e instanceof InvalidArgumentError &&
-                /name = "Prod_NS" must be a DNS label/.test(e.message) &&
-                /quota.requestsMemory = "8GB"/.test(e.message),
+                e instanceof InvalidArgumentError && /name = "Prod_NS" must be a DNS label/.test(e.message) && /quota.requestsMemory = "8GB"/.test(e.message),
         );
         assert.throws(
             () => new Namespace("env", { limits: { defaultLimitCpu: "8", maxCpu: "4" } }),
@@ -79,7 +78,10 @@ describe("Namespace ordering by construction", () => {
         const deployment = recorder.resources[index("kubernetes:apps/v1:Deployment", "web")];
         for (const [type, name] of guards) {
             assert.ok(index(type, name) >= 0 && index(type, name) < index("kubernetes:apps/v1:Deployment", "web"), `${name} registers first`);
-            assert.ok(deployment.options.dependencies?.some((urn) => urn.endsWith(`::${name}`)), `the Deployment depends on ${name}: ${deployment.options.dependencies}`);
+            assert.ok(
+                deployment.options.dependencies?.some((urn) => urn.endsWith(`::${name}`)),
+                `the Deployment depends on ${name}: ${deployment.options.dependencies}`,
+            );
         }
     });
 });

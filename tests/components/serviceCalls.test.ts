@@ -14,9 +14,7 @@ function wiringOf(rec: ResourceRecorder, deployment: string) {
     const container = spec.containers[0];
     const settings = rec.object(T.configMap, container.envFrom[0].configMapRef.name).inputs.data;
     const secretOf = (volume: string) => spec.volumes.find((v: any) => v.name === volume)?.secret?.secretName;
-    const mounts = Object.fromEntries(
-        container.volumeMounts.filter((m: any) => secretOf(m.name)).map((m: any) => [m.mountPath, secretOf(m.name)]),
-    );
+    const mounts = Object.fromEntries(container.volumeMounts.filter((m: any) => secretOf(m.name)).map((m: any) => [m.mountPath, secretOf(m.name)]));
     return { settings, mounts };
 }
 
@@ -75,12 +73,21 @@ describe("calls and accepted keys: one declaration per side", () => {
     });
 
     const refused: Array<[string, (key: ServiceKey, api: WebService) => void, RegExp]> = [
-        ["a key between other services", (key, api) => new WebService("admin", { namespace: "ns", image: image("a"), calls: [{ service: api, key }] }),
-            /calls\[0\]\.key = "web → api" is not a key from "admin" to "api"/],
-        ["a key accepted by a service it is not for", (key) => new WebService("admin", { namespace: "ns", image: image("a"), acceptKeys: [key] }),
-            /acceptKeys\[0\] = "web → api" is a key for calls to "api", not to "admin"/],
-        ["a setting the call would overwrite", (key, api) => new WebService("web", { namespace: "ns", image: image("w"), env: { API_URL: "http://elsewhere" }, calls: [{ service: api, key }] }),
-            /calls\[0\] = "API_URL" sets a setting that is already set/],
+        [
+            "a key between other services",
+            (key, api) => new WebService("admin", { namespace: "ns", image: image("a"), calls: [{ service: api, key }] }),
+            /calls\[0\]\.key = "web → api" is not a key from "admin" to "api"/,
+        ],
+        [
+            "a key accepted by a service it is not for",
+            (key) => new WebService("admin", { namespace: "ns", image: image("a"), acceptKeys: [key] }),
+            /acceptKeys\[0\] = "web → api" is a key for calls to "api", not to "admin"/,
+        ],
+        [
+            "a setting the call would overwrite",
+            (key, api) => new WebService("web", { namespace: "ns", image: image("w"), env: { API_URL: "http://elsewhere" }, calls: [{ service: api, key }] }),
+            /calls\[0\] = "API_URL" sets a setting that is already set/,
+        ],
     ];
     for (const [what, build, message] of refused) {
         it(`refuses ${what}, before registering the service`, async () => {
@@ -88,9 +95,15 @@ describe("calls and accepted keys: one declaration per side", () => {
             const key = new ServiceKey("web-api-key", { namespace: "ns", caller: "web", callee: "api" });
             const api = new WebService("api", { namespace: "ns", image: image("api"), acceptKeys: [key] });
             const before = rec.resources.length;
-            assert.throws(() => build(key, api), (e: Error) => e instanceof InvalidArgumentError && message.test(e.message));
+            assert.throws(
+                () => build(key, api),
+                (e: Error) => e instanceof InvalidArgumentError && message.test(e.message),
+            );
             await valueOf(api.url);
-            assert.ok(!rec.resources.slice(before).some((r: RecordedResource) => r.type === T.deployment && r.name !== "api"), "no Deployment of the refused service");
+            assert.ok(
+                !rec.resources.slice(before).some((r: RecordedResource) => r.type === T.deployment && r.name !== "api"),
+                "no Deployment of the refused service",
+            );
         });
     }
 });

@@ -29,7 +29,10 @@ describe("WebService", () => {
         const c = container(rec.object(T.deployment, "api"));
         const portNames = c.ports.map((p: any) => p.name);
         const service = rec.object(T.service, "api");
-        assert.deepEqual(service.inputs.spec.ports.map((p: any) => [p.port, p.targetPort]), [[8080, "http"]]);
+        assert.deepEqual(
+            service.inputs.spec.ports.map((p: any) => [p.port, p.targetPort]),
+            [[8080, "http"]],
+        );
         for (const p of service.inputs.spec.ports) {
             assert.ok(portNames.includes(p.targetPort), `service targetPort ${p.targetPort} is a container port`);
         }
@@ -43,14 +46,16 @@ describe("WebService", () => {
     });
 
     it("rolls safely: maxUnavailable 0, a preStop pause, and a grace period longer than pause + drain", async () => {
-        const rec = await renderUnderMocks(
-            () => new WebService("api", { ...base, shutdown: { preStopSleepSeconds: 7, drainSeconds: 15 } }),
-        );
+        const rec = await renderUnderMocks(() => new WebService("api", { ...base, shutdown: { preStopSleepSeconds: 7, drainSeconds: 15 } }));
         const spec = rec.object(T.deployment, "api").inputs.spec;
         assert.equal(spec.strategy.rollingUpdate.maxUnavailable, 0);
         assert.equal(container({ inputs: { spec } }).lifecycle.preStop.sleep.seconds, 7);
         assert.ok(spec.template.spec.terminationGracePeriodSeconds > 7 + 15);
-        assert.deepEqual(container({ inputs: { spec } }).env, [{ name: "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", value: "15" }], "the server drains for drainSeconds");
+        assert.deepEqual(
+            container({ inputs: { spec } }).env,
+            [{ name: "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", value: "15" }],
+            "the server drains for drainSeconds",
+        );
         assert.equal(spec.template.spec.topologySpreadConstraints[0].topologyKey, "kubernetes.io/hostname");
     });
 
@@ -81,9 +86,7 @@ describe("WebService", () => {
     });
 
     it("mounts Secrets as read-only files and never as environment variables", async () => {
-        const rec = await renderUnderMocks(
-            () => new WebService("api", { ...base, secretFiles: [{ secretName: "db-credentials", mountPath: "/etc/db" }] }),
-        );
+        const rec = await renderUnderMocks(() => new WebService("api", { ...base, secretFiles: [{ secretName: "db-credentials", mountPath: "/etc/db" }] }));
         const pod = rec.object(T.deployment, "api").inputs.spec.template.spec;
         const mount = pod.containers[0].volumeMounts.find((m: any) => m.mountPath === "/etc/db");
         assert.equal(mount.readOnly, true);
@@ -92,15 +95,16 @@ describe("WebService", () => {
     });
 
     it("lets an HPA own the replica count: the Deployment has no replicas and the HPA targets it", async () => {
-        const rec = await renderUnderMocks(
-            () => new WebService("api", { ...base, autoscaling: { minReplicas: 2, maxReplicas: 5, memoryUtilization: 80 } }),
-        );
+        const rec = await renderUnderMocks(() => new WebService("api", { ...base, autoscaling: { minReplicas: 2, maxReplicas: 5, memoryUtilization: 80 } }));
         const deployment = rec.object(T.deployment, "api");
         assert.equal(deployment.inputs.spec.replicas, undefined);
         const hpa = rec.object(T.hpa, "api").inputs.spec;
         assert.deepEqual(hpa.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: "api" });
         assert.deepEqual([hpa.minReplicas, hpa.maxReplicas], [2, 5]);
-        assert.deepEqual(hpa.metrics.map((m: any) => m.resource.name), ["cpu", "memory"]);
+        assert.deepEqual(
+            hpa.metrics.map((m: any) => m.resource.name),
+            ["cpu", "memory"],
+        );
         assert.equal(hpa.behavior.scaleDown.stabilizationWindowSeconds, 300);
         assert.equal(rec.ofType(T.pdb).length, 1, "min 2 replicas → PDB");
     });
@@ -153,8 +157,16 @@ describe("WebService", () => {
 
     const invalid: Array<[string, Partial<WebServiceArgs>, RegExp]> = [
         ["zero replicas", { replicas: 0 }, /replicas = 0 must be a whole number ≥ 1/],
-        ["limits below requests", { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "500m", memory: "1Gi" } } }, /limits.cpu = "500m" is below resources.requests.cpu/],
-        ["malformed memory", { resources: { requests: { cpu: "1", memory: "512Mb" }, limits: { cpu: "1", memory: "1Gi" } } }, /"512Mb" is not a Kubernetes quantity/],
+        [
+            "limits below requests",
+            { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "500m", memory: "1Gi" } } },
+            /limits.cpu = "500m" is below resources.requests.cpu/,
+        ],
+        [
+            "malformed memory",
+            { resources: { requests: { cpu: "1", memory: "512Mb" }, limits: { cpu: "1", memory: "1Gi" } } },
+            /"512Mb" is not a Kubernetes quantity/,
+        ],
         ["min above max", { autoscaling: { minReplicas: 4, maxReplicas: 2 } }, /autoscaling.minReplicas = 4 must be ≤ autoscaling.maxReplicas \(2\)/],
         ["unknown service type", { service: { type: "External" as never } }, /service.type = "External" is not one of ClusterIP, NodePort, LoadBalancer/],
         ["node port out of range", { service: { type: "NodePort", nodePort: 80 } }, /node-port range 30000-32767/],
@@ -165,11 +177,14 @@ describe("WebService", () => {
     for (const [label, args, message] of invalid) {
         it(`rejects ${label} before registering anything`, async () => {
             const rec = await installMocks("test");
-            assert.throws(() => new WebService("api", { ...base, ...args } as WebServiceArgs), (e: Error) => {
-                assert.ok(e instanceof InvalidArgumentError);
-                assert.match(e.message, message);
-                return true;
-            });
+            assert.throws(
+                () => new WebService("api", { ...base, ...args } as WebServiceArgs),
+                (e: Error) => {
+                    assert.ok(e instanceof InvalidArgumentError);
+                    assert.match(e.message, message);
+                    return true;
+                },
+            );
             assert.equal(rec.resources.length, 0);
         });
     }

@@ -24,10 +24,7 @@ export interface ScratchStack {
  * dir)`, full keys, replacing those keys) and `stacks/` linked, since the CLI checks that the
  * project's `main` exists even though the program runs inline.
  */
-export function scratchProject(
-    stacks: readonly string[],
-    configFor: (stack: string, dir: string) => Record<string, unknown> = () => ({}),
-): string {
+export function scratchProject(stacks: readonly string[], configFor: (stack: string, dir: string) => Record<string, unknown> = () => ({})): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-"));
     fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     fs.symlinkSync(path.join(REPO_ROOT, "stacks"), path.join(dir, "stacks"));

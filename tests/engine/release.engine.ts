@@ -24,7 +24,13 @@ import { recordTiming } from "./timings";
 
 const digestRefs = (tag: string) =>
     Object.fromEntries(
-        ["frontend", "backend", "analytics"].map((s) => [s, `127.0.0.1:5000/fastapi-k8s/${s}@sha256:${crypto.createHash("sha256").update(s + tag).digest("hex")}`]),
+        ["frontend", "backend", "analytics"].map((s) => [
+            s,
+            `127.0.0.1:5000/fastapi-k8s/${s}@sha256:${crypto
+                .createHash("sha256")
+                .update(s + tag)
+                .digest("hex")}`,
+        ]),
     ) as Record<"frontend" | "backend" | "analytics", string>;
 
 describe("release commands on the real engine (render mode)", function () {
@@ -58,8 +64,7 @@ describe("release commands on the real engine (render mode)", function () {
             fs.writeFileSync(fileOf(stack), original);
         }
     }
-    const rendered = (stack: string, file: string) =>
-        parse(fs.readFileSync(path.join(dir, "rendered", stack, "1-manifest", file), "utf8")) as any;
+    const rendered = (stack: string, file: string) => parse(fs.readFileSync(path.join(dir, "rendered", stack, "1-manifest", file), "utf8")) as any;
     const imageOf = (stack: string, deployment: string) =>
         rendered(stack, `apps_v1-deployment-fastapi-${stack}-${deployment}.yaml`).spec.template.spec.containers[0].image;
     const writeRefs = (refs: object) => {
@@ -96,7 +101,11 @@ describe("release commands on the real engine (render mode)", function () {
     });
 
     it("refuses to promote images that are not pinned by digest", async () => {
-        const tagged = { frontend: "127.0.0.1:5000/fastapi-k8s/frontend:abc", backend: "127.0.0.1:5000/fastapi-k8s/backend:abc", analytics: "127.0.0.1:5000/fastapi-k8s/analytics:abc" };
+        const tagged = {
+            frontend: "127.0.0.1:5000/fastapi-k8s/frontend:abc",
+            backend: "127.0.0.1:5000/fastapi-k8s/backend:abc",
+            analytics: "127.0.0.1:5000/fastapi-k8s/analytics:abc",
+        };
         await deploy({ ...options("dev"), imagesFile: writeRefs(tagged) });
         await refused("staging", () => promote(options("staging")), /not pinned by digest/);
     });
@@ -131,7 +140,10 @@ describe("release commands on the real engine (render mode)", function () {
         assert.strictEqual(configOf("staging")["fastapi-k8s:activeColor"], "green");
         await switchColor({ ...options("staging"), color: "blue" });
         assert.strictEqual(live(), "frontend-blue");
-        assert.ok(fs.existsSync(path.join(dir, "rendered", "staging", "1-manifest", "apps_v1-deployment-fastapi-staging-frontend-green.yaml")), "the idle colour keeps running");
+        assert.ok(
+            fs.existsSync(path.join(dir, "rendered", "staging", "1-manifest", "apps_v1-deployment-fastapi-staging-frontend-green.yaml")),
+            "the idle colour keeps running",
+        );
     });
 
     it("restores the previous release when validation fails after a successful apply", async () => {
@@ -163,19 +175,34 @@ describe("release commands on the real engine (render mode)", function () {
     });
 
     it("refuses a plan that would replace staging's database StatefulSet, read from the engine's preview", async () => {
-        await withEdit("staging", (config) => (config["fastapi-k8s:postgres"].storageSize = "10Gi"), async () => {
-            const events: EngineEvent[] = [];
-            await (await openStack({ stack: "staging", workDir: dir })).preview({ onEvent: (e) => events.push(e) });
-            recordFixture("staging-storage-resize.json", events);
-            await refused("staging", () => deploy(options("staging")), /the plan would replace kubernetes:apps\/v1:StatefulSet "postgres", which holds data/);
-        });
-        assert.strictEqual(rendered("staging", "apps_v1-statefulset-fastapi-staging-postgres.yaml").spec.volumeClaimTemplates[0].spec.resources.requests.storage, "5Gi");
+        await withEdit(
+            "staging",
+            (config) => (config["fastapi-k8s:postgres"].storageSize = "10Gi"),
+            async () => {
+                const events: EngineEvent[] = [];
+                await (await openStack({ stack: "staging", workDir: dir })).preview({ onEvent: (e) => events.push(e) });
+                recordFixture("staging-storage-resize.json", events);
+                await refused(
+                    "staging",
+                    () => deploy(options("staging")),
+                    /the plan would replace kubernetes:apps\/v1:StatefulSet "postgres", which holds data/,
+                );
+            },
+        );
+        assert.strictEqual(
+            rendered("staging", "apps_v1-statefulset-fastapi-staging-postgres.yaml").spec.volumeClaimTemplates[0].spec.resources.requests.storage,
+            "5Gi",
+        );
     });
 
     it("cannot replace prod's protected StatefulSet at all: the engine refuses the preview", async () => {
-        await withEdit("prod", (config) => (config["fastapi-k8s:postgres"].storageSize = "60Gi"), async () => {
-            await refused("prod", () => deploy(options("prod", { allowDataLoss: true })), /unable to replace resource .*StatefulSet::postgres/);
-        });
+        await withEdit(
+            "prod",
+            (config) => (config["fastapi-k8s:postgres"].storageSize = "60Gi"),
+            async () => {
+                await refused("prod", () => deploy(options("prod", { allowDataLoss: true })), /unable to replace resource .*StatefulSet::postgres/);
+            },
+        );
     });
 
     it("refuses what the policy pack forbids: images not pinned by digest in staging", async () => {
@@ -198,7 +225,10 @@ describe("release commands on the real engine (render mode)", function () {
         editConfig("staging", (config) => Object.entries(promoted).forEach(([name, value]) => (config[key(name)] = value)));
         await stack.preview({ onEvent: (e) => events.push(e) });
         recordFixture("staging-promotion.json", events);
-        assert.ok(events.some((e) => e.resourcePreEvent?.metadata.op === "update"), "the promotion updates workloads");
+        assert.ok(
+            events.some((e) => e.resourcePreEvent?.metadata.op === "update"),
+            "the promotion updates workloads",
+        );
     });
 });
 

@@ -22,9 +22,7 @@ import { recordTiming } from "./timings";
 const PINNED_IMAGES = {
     "fastapi-k8s:images": {
         mode: "prebuilt",
-        refs: Object.fromEntries(
-            ["frontend", "backend", "analytics"].map((s, i) => [s, `127.0.0.1:5000/fastapi-k8s/${s}@sha256:${String(i + 1).repeat(64)}`]),
-        ),
+        refs: Object.fromEntries(["frontend", "backend", "analytics"].map((s, i) => [s, `127.0.0.1:5000/fastapi-k8s/${s}@sha256:${String(i + 1).repeat(64)}`])),
     },
 };
 
@@ -168,7 +166,10 @@ for (const stackName of STACKS) {
             }
             const destroy = await scratch.stack.destroy({ onOutput: collect(scratch.output) });
             assert.strictEqual(destroy.summary.result, "succeeded");
-            const retained = resources.filter((r) => r.retainOnDelete && isObject(r)).map(objectKey).sort();
+            const retained = resources
+                .filter((r) => r.retainOnDelete && isObject(r))
+                .map(objectKey)
+                .sort();
             assert.deepStrictEqual([...readRendered(renderDir).keys()].sort(), retained, "rendered files left = objects retained on delete");
             assert.deepStrictEqual(JSON.parse(pulumiCli(scratch.stack, ["stack", "export"])).deployment.resources ?? [], []);
             recordTiming(stackName, { protectedResources: protectedOnes.length, retainedObjects: retained.length });

@@ -42,9 +42,7 @@ function pwdAndMain(root: string, main: string): { pwd: string; main: string } {
     if (!fs.existsSync(absolute)) {
         throw new Error(`project 'main' could not be read: ${absolute}`);
     }
-    return fs.statSync(absolute).isDirectory()
-        ? { pwd: absolute, main: "." }
-        : { pwd: path.dirname(absolute), main: path.basename(absolute) };
+    return fs.statSync(absolute).isDirectory() ? { pwd: absolute, main: "." } : { pwd: path.dirname(absolute), main: path.basename(absolute) };
 }
 
 /** run.ts: the package.json entry point nearest above `dir`, when the file it names exists. */

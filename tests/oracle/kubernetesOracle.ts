@@ -35,24 +35,39 @@ const mix = <T>(sound: T[], traps: T[], generated?: fc.Arbitrary<T>) =>
         ...(generated ? [{ arbitrary: generated, weight: 2 }] : []),
     );
 /** Set in about one case in three, so that most cases change only a few keys. */
-const sometimes = <T>(arbitrary: fc.Arbitrary<T>) =>
-    fc.oneof({ arbitrary: fc.constant(undefined), weight: 2 }, { arbitrary, weight: 1 });
+const sometimes = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof({ arbitrary: fc.constant(undefined), weight: 2 }, { arbitrary, weight: 1 });
 
-const versions = mix(["1.0.0", "v2_rc.1", "1.0.0-rc.1", "2024.11.22"], ["1.2.0+build.7", "-x", "a".repeat(64), "2.0 beta", ""],
-    fc.stringMatching(/^[A-Za-z0-9._+ -]{1,70}$/));
-const hosts = mix(["app.example.com", "*.example.com", "a.b.c.example.org", "x"],
+const versions = mix(
+    ["1.0.0", "v2_rc.1", "1.0.0-rc.1", "2024.11.22"],
+    ["1.2.0+build.7", "-x", "a".repeat(64), "2.0 beta", ""],
+    fc.stringMatching(/^[A-Za-z0-9._+ -]{1,70}$/),
+);
+const hosts = mix(
+    ["app.example.com", "*.example.com", "a.b.c.example.org", "x"],
     ["App.Example.com", "10.0.0.1", "a..b", "x_y.example.com", "*", "a-.example.com", `${"a".repeat(64)}.com`, "[::1]"],
-    fc.stringMatching(/^(\*\.)?[a-zA-Z0-9._-]{1,40}$/));
-const subdomains = mix(["nginx", "public.nginx", "frontend.tls", "fast-ssd"], ["Nginx", "a_b", "-a", "a".repeat(254), "a..b"],
-    fc.stringMatching(/^[a-zA-Z0-9._-]{1,30}$/));
-const namespaces = mix(["fastapi-oracle", "2024", "team-a"], ["kube-system", "default", "Bad_NS", "a".repeat(64), "-ns"],
-    fc.stringMatching(/^[a-z0-9-]{1,20}$/));
+    fc.stringMatching(/^(\*\.)?[a-zA-Z0-9._-]{1,40}$/),
+);
+const subdomains = mix(
+    ["nginx", "public.nginx", "frontend.tls", "fast-ssd"],
+    ["Nginx", "a_b", "-a", "a".repeat(254), "a..b"],
+    fc.stringMatching(/^[a-zA-Z0-9._-]{1,30}$/),
+);
+const namespaces = mix(
+    ["fastapi-oracle", "2024", "team-a"],
+    ["kube-system", "default", "Bad_NS", "a".repeat(64), "-ns"],
+    fc.stringMatching(/^[a-z0-9-]{1,20}$/),
+);
 const storageSizes = mix(["1Gi", "512Mi", "1.5Gi", "100M", "2e9"], ["0", "10GB", "-1Gi", "1Gi ", "0Mi"]);
 const ephemeral = mix(["64Mi", "200Mi", "10Mi"], ["1Gi", "300Mi"]);
 const imageRefs = mix(
     [`registry.example.com/team/backend${DIGEST}`, `127.0.0.1:5000/fastapi-k8s/backend${DIGEST}`, `localhost/backend${DIGEST}`],
-    [`Team/backend${DIGEST}`, "backend@sha256:abc123", `registry.example.com//backend${DIGEST}`, "registry.example.com/team/backend:1.2.3",
-     `localhost:5000/backend:${"t".repeat(129)}`],
+    [
+        `Team/backend${DIGEST}`,
+        "backend@sha256:abc123",
+        `registry.example.com//backend${DIGEST}`,
+        "registry.example.com/team/backend:1.2.3",
+        `localhost:5000/backend:${"t".repeat(129)}`,
+    ],
 );
 const envNames = mix(["GOOD_NAME", "a.b", "A-B", "_"], ["9LIVES", "X Y", "a=b"], fc.stringMatching(/^[A-Za-z0-9._ -]{1,12}$/));
 const mountPaths = mix(["/etc/keys", "/var/run/secrets/app", "/etc/other"], ["/tmp", "/etc/keys/", "relative/path"]);
@@ -173,7 +188,12 @@ async function judged(tally: Tally, body: () => Promise<void>): Promise<void> {
     try {
         await body();
     } catch (error) {
-        (tally.disagreements ??= []).push(String(error instanceof Error ? error.message : error).split("\n").slice(0, 3).join(" | "));
+        (tally.disagreements ??= []).push(
+            String(error instanceof Error ? error.message : error)
+                .split("\n")
+                .slice(0, 3)
+                .join(" | "),
+        );
     }
 }
 
@@ -181,26 +201,28 @@ async function stackProperty(runs: number, seed: number, namespace: string, kube
     const tally: Tally = { runs: 0, accepted: 0, refused: 0, refusedKeys: {} };
     const free = freeNodePorts(kubectl);
     await fc.assert(
-        fc.asyncProperty(stackEdits(free), (edits) => judged(tally, async () => {
-            tally.runs++;
-            const config = editedConfig(edits, free[0]);
-            try {
-                parseStackConfig(edits.stack, config);
-            } catch (error) {
-                if (!(error instanceof StackConfigError)) {
-                    throw error;
+        fc.asyncProperty(stackEdits(free), (edits) =>
+            judged(tally, async () => {
+                tally.runs++;
+                const config = editedConfig(edits, free[0]);
+                try {
+                    parseStackConfig(edits.stack, config);
+                } catch (error) {
+                    if (!(error instanceof StackConfigError)) {
+                        throw error;
+                    }
+                    assertExplains(error);
+                    tally.refused++;
+                    for (const issue of error.issues) {
+                        tally.refusedKeys[issue.key] = (tally.refusedKeys[issue.key] ?? 0) + 1;
+                    }
+                    return;
                 }
-                assertExplains(error);
-                tally.refused++;
-                for (const issue of error.issues) {
-                    tally.refusedKeys[issue.key] = (tally.refusedKeys[issue.key] ?? 0) + 1;
-                }
-                return;
-            }
-            tally.accepted++;
-            const overlay = Object.fromEntries(Object.entries(config).map(([k, v]) => [`fastapi-k8s:${k}`, v]));
-            dryRun(await renderStack(edits.stack, overlay), namespace, kubectl);
-        })),
+                tally.accepted++;
+                const overlay = Object.fromEntries(Object.entries(config).map(([k, v]) => [`fastapi-k8s:${k}`, v]));
+                dryRun(await renderStack(edits.stack, overlay), namespace, kubectl);
+            }),
+        ),
         { numRuns: runs, seed, endOnFailure: true },
     );
     return tally;
@@ -221,42 +243,51 @@ const webServiceArgs = fc.record({
 async function webServiceProperty(runs: number, seed: number, namespace: string, kubectl: string): Promise<Tally> {
     const tally: Tally = { runs: 0, accepted: 0, refused: 0, refusedKeys: {} };
     await fc.assert(
-        fc.asyncProperty(webServiceArgs, (generated) => judged(tally, async () => {
-            tally.runs++;
-            const args: WebServiceArgs = {
-                namespace,
-                image: generated.image,
-                version: generated.version,
-                env: generated.env,
-                secretFiles: generated.mounts.map((mountPath, i) => ({ secretName: `keys-${i}`, mountPath })),
-                ingress: generated.host === undefined ? undefined : { host: generated.host, className: generated.className, tlsSecretName: generated.tlsSecretName },
-                resources: {
-                    requests: { cpu: "50m", memory: "64Mi", ephemeralStorage: generated.ephemeralRequest },
-                    limits: { cpu: "250m", memory: "128Mi" },
-                },
-            };
-            const recorder = await installMocks("oracle");
-            try {
-                new WebService(generated.name, args);
-            } catch (error) {
-                if (!(error instanceof InvalidArgumentError)) {
-                    throw error;
+        fc.asyncProperty(webServiceArgs, (generated) =>
+            judged(tally, async () => {
+                tally.runs++;
+                const args: WebServiceArgs = {
+                    namespace,
+                    image: generated.image,
+                    version: generated.version,
+                    env: generated.env,
+                    secretFiles: generated.mounts.map((mountPath, i) => ({ secretName: `keys-${i}`, mountPath })),
+                    ingress:
+                        generated.host === undefined
+                            ? undefined
+                            : { host: generated.host, className: generated.className, tlsSecretName: generated.tlsSecretName },
+                    resources: {
+                        requests: { cpu: "50m", memory: "64Mi", ephemeralStorage: generated.ephemeralRequest },
+                        limits: { cpu: "250m", memory: "128Mi" },
+                    },
+                };
+                const recorder = await installMocks("oracle");
+                try {
+                    new WebService(generated.name, args);
+                } catch (error) {
+                    if (!(error instanceof InvalidArgumentError)) {
+                        throw error;
+                    }
+                    await settle(recorder, 5);
+                    if (recorder.resources.length > 0 || error.problems.length === 0) {
+                        throw new Error(`refused after registering ${recorder.resources.length} resources: ${error.message}`, { cause: error });
+                    }
+                    tally.refused++;
+                    for (const problem of error.problems) {
+                        const key = problem.startsWith("the default") ? "resources" : problem.split(/[ =]/)[0];
+                        tally.refusedKeys[key] = (tally.refusedKeys[key] ?? 0) + 1;
+                    }
+                    return;
                 }
-                await settle(recorder, 5);
-                if (recorder.resources.length > 0 || error.problems.length === 0) {
-                    throw new Error(`refused after registering ${recorder.resources.length} resources: ${error.message}`, { cause: error });
-                }
-                tally.refused++;
-                for (const problem of error.problems) {
-                    const key = problem.startsWith("the default") ? "resources" : problem.split(/[ =]/)[0];
-                    tally.refusedKeys[key] = (tally.refusedKeys[key] ?? 0) + 1;
-                }
-                return;
-            }
-            await settle(recorder);
-            tally.accepted++;
-            dryRun(recorder.resources.map(toManifest).filter((m): m is Manifest => m !== undefined), namespace, kubectl);
-        })),
+                await settle(recorder);
+                tally.accepted++;
+                dryRun(
+                    recorder.resources.map(toManifest).filter((m): m is Manifest => m !== undefined),
+                    namespace,
+                    kubectl,
+                );
+            }),
+        ),
         { numRuns: runs, seed, endOnFailure: true },
     );
     return tally;

@@ -54,9 +54,10 @@ function runAll(resources: RecordedResource[], config: PolicyConfig): Violation[
                 );
             }
         } else {
-            runStackPolicy(policy as StackValidationPolicy, resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs }))).forEach(
-                (message) => found.push({ policy: policy.name, message }),
-            );
+            runStackPolicy(
+                policy as StackValidationPolicy,
+                resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs })),
+            ).forEach((message) => found.push({ policy: policy.name, message }));
         }
     }
     return found;
@@ -84,18 +85,49 @@ describe("policy pack", () => {
     const container = (d: ReturnType<typeof backendDeployment>) => d.props.spec.template.spec.containers[0];
 
     const cases: Array<[string, string, (d: any) => void, RegExp, PolicyConfig?]> = [
-        ["restricted-security-context", "privilege escalation", (d) => (container(d).securityContext.allowPrivilegeEscalation = true), /allowPrivilegeEscalation must be false/],
-        ["restricted-security-context", "a writable root", (d) => delete container(d).securityContext.readOnlyRootFilesystem, /readOnlyRootFilesystem must be true/],
-        ["restricted-security-context", "kept capabilities", (d) => (container(d).securityContext.capabilities = { add: ["NET_ADMIN"] }), /drop must include "ALL"/],
-        ["restricted-security-context", "root allowed", (d) => (delete container(d).securityContext.runAsNonRoot, delete d.props.spec.template.spec.securityContext.runAsNonRoot), /runAsNonRoot must be true/],
+        [
+            "restricted-security-context",
+            "privilege escalation",
+            (d) => (container(d).securityContext.allowPrivilegeEscalation = true),
+            /allowPrivilegeEscalation must be false/,
+        ],
+        [
+            "restricted-security-context",
+            "a writable root",
+            (d) => delete container(d).securityContext.readOnlyRootFilesystem,
+            /readOnlyRootFilesystem must be true/,
+        ],
+        [
+            "restricted-security-context",
+            "kept capabilities",
+            (d) => (container(d).securityContext.capabilities = { add: ["NET_ADMIN"] }),
+            /drop must include "ALL"/,
+        ],
+        [
+            "restricted-security-context",
+            "root allowed",
+            (d) => (delete container(d).securityContext.runAsNonRoot, delete d.props.spec.template.spec.securityContext.runAsNonRoot),
+            /runAsNonRoot must be true/,
+        ],
         ["probes-present", "no readiness probe", (d) => delete container(d).readinessProbe, /container "app": has no readinessProbe/],
         ["probes-present", "no liveness probe", (d) => delete container(d).livenessProbe, /has no livenessProbe/],
         ["resources-set", "no memory limit", (d) => delete container(d).resources.limits.memory, /resources.limits.memory is not set/],
         ["resources-set", "no CPU request", (d) => delete container(d).resources.requests.cpu, /resources.requests.cpu is not set/],
         ["immutable-images", "the latest tag", (d) => (container(d).image = "registry.example.com/backend:latest"), /mutable tag/],
         ["immutable-images", "an untagged image", (d) => (container(d).image = "registry.example.com:5000/backend"), /mutable tag/],
-        ["immutable-images", "a tag where digests are required", (d) => (container(d).image = "registry.example.com/backend:1.0.0"), /not pinned by digest/, { requireDigest: true }],
-        ["no-secrets-in-env", "a secretKeyRef", (d) => (container(d).env = [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }]), /env DB_PASSWORD comes from a Secret/],
+        [
+            "immutable-images",
+            "a tag where digests are required",
+            (d) => (container(d).image = "registry.example.com/backend:1.0.0"),
+            /not pinned by digest/,
+            { requireDigest: true },
+        ],
+        [
+            "no-secrets-in-env",
+            "a secretKeyRef",
+            (d) => (container(d).env = [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }]),
+            /env DB_PASSWORD comes from a Secret/,
+        ],
         ["no-secrets-in-env", "envFrom a Secret", (d) => container(d).envFrom.push({ secretRef: { name: "db" } }), /envFrom takes Secret "db"/],
     ];
     for (const [policy, what, breakIt, message, config] of cases) {
@@ -120,9 +152,7 @@ describe("policy pack", () => {
         const policy = byName("pdb-for-replicated-workloads") as StackValidationPolicy;
         assert.deepEqual(runStackPolicy(policy, resources), []);
         const withoutBackendPdb = resources.filter((r) => !(r.type === "kubernetes:policy/v1:PodDisruptionBudget" && r.props.metadata.name === "backend"));
-        assert.deepEqual(runStackPolicy(policy, withoutBackendPdb), [
-            "backend can run more than one replica but no PodDisruptionBudget selects its pods",
-        ]);
+        assert.deepEqual(runStackPolicy(policy, withoutBackendPdb), ["backend can run more than one replica but no PodDisruptionBudget selects its pods"]);
         const devResources = stacks.dev.map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
         assert.deepEqual(runStackPolicy(policy, devResources), [], "single replicas need no PDB");
     });

@@ -8,8 +8,7 @@ import { gateViolations, plannedSteps, summarize } from "../../scripts/release/p
  * Previews recorded from the real engine by tests/engine/release.engine.ts (RECORD_FIXTURES=1):
  * promoting a release to staging, and resizing staging's database volume.
  */
-const recorded = (name: string): EngineEvent[] =>
-    JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8")) as EngineEvent[];
+const recorded = (name: string): EngineEvent[] => JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8")) as EngineEvent[];
 
 describe("plan analysis of recorded previews", () => {
     it("a promotion to staging: updates of the three Deployments and their components, nothing destroyed", () => {
@@ -26,7 +25,10 @@ describe("plan analysis of recorded previews", () => {
 
     it("a volume resize: the engine replaces the StatefulSet, and staging refuses unless allowed", () => {
         const steps = plannedSteps(recorded("staging-storage-resize.json"));
-        const statefulSetOps = steps.filter((s) => s.type === "kubernetes:apps/v1:StatefulSet").map((s) => s.op).sort();
+        const statefulSetOps = steps
+            .filter((s) => s.type === "kubernetes:apps/v1:StatefulSet")
+            .map((s) => s.op)
+            .sort();
         assert.deepEqual(statefulSetOps, ["create-replacement", "delete-replaced", "replace"]);
         const violations = gateViolations(steps, { stack: "staging" });
         assert.equal(violations.length, 3);
@@ -60,7 +62,10 @@ const rollout: EngineEvent[] = [
 describe("plan analysis", () => {
     it("lists the planned steps once each, without unchanged resources or other events", () => {
         const steps = plannedSteps([...rollout, rollout[2]]);
-        assert.deepEqual(steps.map((s) => s.op), ["create", "update", "update", "delete"]);
+        assert.deepEqual(
+            steps.map((s) => s.op),
+            ["create", "update", "update", "delete"],
+        );
     });
 
     it("summarises by operation and type", () => {

@@ -21,14 +21,25 @@ describe("release configuration", () => {
         assert.deepEqual(promotableRefs("dev", refs), refs);
         assert.throws(
             () => promotableRefs("dev", { ...refs, backend: "registry.example.com/fk/backend:1.2", analytics: undefined }),
-            (e: Error) => /backend: "registry.example.com\/fk\/backend:1.2" is not pinned by digest/.test(e.message) && /analytics: no image reference in dev's outputs/.test(e.message),
+            (e: Error) =>
+                /backend: "registry.example.com\/fk\/backend:1.2" is not pinned by digest/.test(e.message) &&
+                /analytics: no image reference in dev's outputs/.test(e.message),
         );
         assert.throws(() => promotableRefs("dev", undefined), /has dev been deployed/);
     });
 
     it("turns a building stage into one deploying the given refs, keeping its digest rule and pull policy", () => {
-        assert.deepEqual(prebuiltImages({ mode: "build", repositoryPrefix: "fk", pullPolicy: "IfNotPresent" }, refs), { mode: "prebuilt", refs, pullPolicy: "IfNotPresent" });
-        assert.deepEqual(prebuiltImages({ mode: "prebuilt", requireDigest: true, pullPolicy: "Always", refs: refs }, refs), { mode: "prebuilt", refs, requireDigest: true, pullPolicy: "Always" });
+        assert.deepEqual(prebuiltImages({ mode: "build", repositoryPrefix: "fk", pullPolicy: "IfNotPresent" }, refs), {
+            mode: "prebuilt",
+            refs,
+            pullPolicy: "IfNotPresent",
+        });
+        assert.deepEqual(prebuiltImages({ mode: "prebuilt", requireDigest: true, pullPolicy: "Always", refs: refs }, refs), {
+            mode: "prebuilt",
+            refs,
+            requireDigest: true,
+            pullPolicy: "Always",
+        });
     });
 
     it("gives a blue-green frontend the release on its idle colour and pins the live one to what it runs", () => {

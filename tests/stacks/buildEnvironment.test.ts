@@ -14,7 +14,10 @@ describe("dev behind a proxy: images.buildEnvironment", () => {
         fs.writeFileSync(caFile, PEM);
         const config = stackFileConfig("dev") as Record<string, any>;
         const plain = await evaluateStack("dev", config);
-        const images = { ...config["fastapi-k8s:images"], buildEnvironment: { caCertificatesFile: caFile, httpsProxy: "http://proxy.corp:3128", noProxy: "localhost,.corp" } };
+        const images = {
+            ...config["fastapi-k8s:images"],
+            buildEnvironment: { caCertificatesFile: caFile, httpsProxy: "http://proxy.corp:3128", noProxy: "localhost,.corp" },
+        };
         const proxied = await evaluateStack("dev", { ...config, "fastapi-k8s:images": images });
 
         const built = (evaluated: typeof plain) => evaluated.recorder.ofType(T.image).map((r) => r.inputs);
@@ -24,7 +27,15 @@ describe("dev behind a proxy: images.buildEnvironment", () => {
             assert.equal(image.build.args.HTTPS_PROXY, "http://proxy.corp:3128");
             assert.equal(image.build.args.NO_PROXY, "localhost,.corp");
         }
-        assert.deepEqual(built(proxied).map((i) => i.imageName).sort(), built(plain).map((i) => i.imageName).sort(), "same tags");
+        assert.deepEqual(
+            built(proxied)
+                .map((i) => i.imageName)
+                .sort(),
+            built(plain)
+                .map((i) => i.imageName)
+                .sort(),
+            "same tags",
+        );
         assert.deepEqual(proxied.outputs.images, plain.outputs.images);
         assert.ok(!JSON.stringify(proxied.outputs).includes("proxy.corp"), "outputs carry no build environment");
     });

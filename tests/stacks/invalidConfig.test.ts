@@ -29,53 +29,253 @@ interface Case {
 const cases: Case[] = [
     { what: "zero replicas", stack: "dev", edit: (c) => (c.frontend.replicas = 0), expect: ["fastapi-k8s:frontend.replicas = 0", "whole number ≥ 1"] },
     { what: "negative replicas", stack: "dev", edit: (c) => (c.backend.replicas = -2), expect: ["fastapi-k8s:backend.replicas = -2", "≥ 1"] },
-    { what: "minReplicas above maxReplicas", stack: "staging", edit: (c) => (c.backend.autoscaling = { minReplicas: 5, maxReplicas: 2 }), expect: ["backend.autoscaling.minReplicas = 5", "maxReplicas (2)"] },
-    { what: "a limit below its request", stack: "dev", edit: (c) => (c.analytics.resources.limits.memory = "64Mi"), expect: ["analytics.resources", '"64Mi" is below', "at least the request"] },
-    { what: "an unknown service type", stack: "dev", edit: (c) => (c.frontend.service.type = "Ingress"), expect: ['frontend.service.type = "Ingress"', "ClusterIP, NodePort, LoadBalancer"] },
-    { what: "a malformed storage size", stack: "prod", edit: (c) => (c.postgres.storageSize = "10GB"), expect: ['postgres.storageSize = "10GB"', "Kubernetes quantity"] },
-    { what: 'memory written "512Mb"', stack: "dev", edit: (c) => (c.backend.resources.requests.memory = "512Mb"), expect: ['backend.resources.requests.memory = "512Mb"', "Mi, Gi"] },
-    { what: "a quota below the HPA peak", stack: "staging", edit: (c) => (c.quota.requestsCpu = "1"), expect: ['quota.requestsCpu = "1"', "below the peak", "maximum replicas"] },
+    {
+        what: "minReplicas above maxReplicas",
+        stack: "staging",
+        edit: (c) => (c.backend.autoscaling = { minReplicas: 5, maxReplicas: 2 }),
+        expect: ["backend.autoscaling.minReplicas = 5", "maxReplicas (2)"],
+    },
+    {
+        what: "a limit below its request",
+        stack: "dev",
+        edit: (c) => (c.analytics.resources.limits.memory = "64Mi"),
+        expect: ["analytics.resources", '"64Mi" is below', "at least the request"],
+    },
+    {
+        what: "an unknown service type",
+        stack: "dev",
+        edit: (c) => (c.frontend.service.type = "Ingress"),
+        expect: ['frontend.service.type = "Ingress"', "ClusterIP, NodePort, LoadBalancer"],
+    },
+    {
+        what: "a malformed storage size",
+        stack: "prod",
+        edit: (c) => (c.postgres.storageSize = "10GB"),
+        expect: ['postgres.storageSize = "10GB"', "Kubernetes quantity"],
+    },
+    {
+        what: 'memory written "512Mb"',
+        stack: "dev",
+        edit: (c) => (c.backend.resources.requests.memory = "512Mb"),
+        expect: ['backend.resources.requests.memory = "512Mb"', "Mi, Gi"],
+    },
+    {
+        what: "a quota below the HPA peak",
+        stack: "staging",
+        edit: (c) => (c.quota.requestsCpu = "1"),
+        expect: ['quota.requestsCpu = "1"', "below the peak", "maximum replicas"],
+    },
     { what: "a pod quota below the peak", stack: "prod", edit: (c) => (c.quota.pods = 10), expect: ["quota.pods = 10", "peak pod count"] },
-    { what: "TLS without a host", stack: "prod", edit: (c) => delete c.frontend.ingress.host, expect: ["frontend.ingress.host = (missing)", "TLS needs a host"] },
+    {
+        what: "TLS without a host",
+        stack: "prod",
+        edit: (c) => delete c.frontend.ingress.host,
+        expect: ["frontend.ingress.host = (missing)", "TLS needs a host"],
+    },
     { what: "a missing required key", stack: "dev", edit: (c) => delete c.namespace, expect: ["fastapi-k8s:namespace = (missing)", "required"] },
     { what: "a missing tier version", stack: "staging", edit: (c) => delete c.frontend.version, expect: ["frontend.version = (missing)", "required"] },
     { what: "an unknown image mode", stack: "dev", edit: (c) => (c.images.mode = "docker"), expect: ['images.mode = "docker"', '"build" or "prebuilt"'] },
-    { what: "prebuilt images without references", stack: "staging", edit: (c) => delete c.images.refs, expect: ["images.refs = (missing)", "frontend, backend and analytics"] },
-    { what: "a mutable tag where digests are required", stack: "prod", edit: (c) => (c.images.refs.backend = "registry.example.com/fastapi-k8s/backend:latest"), expect: ["images.refs.backend", "not pinned by digest"] },
-    { what: "a node port on a ClusterIP service", stack: "staging", edit: (c) => (c.frontend.service.nodePort = 30080), expect: ["frontend.service.nodePort = 30080", 'only allowed when service.type is "NodePort"'] },
+    {
+        what: "prebuilt images without references",
+        stack: "staging",
+        edit: (c) => delete c.images.refs,
+        expect: ["images.refs = (missing)", "frontend, backend and analytics"],
+    },
+    {
+        what: "a mutable tag where digests are required",
+        stack: "prod",
+        edit: (c) => (c.images.refs.backend = "registry.example.com/fastapi-k8s/backend:latest"),
+        expect: ["images.refs.backend", "not pinned by digest"],
+    },
+    {
+        what: "a node port on a ClusterIP service",
+        stack: "staging",
+        edit: (c) => (c.frontend.service.nodePort = 30080),
+        expect: ["frontend.service.nodePort = 30080", 'only allowed when service.type is "NodePort"'],
+    },
     { what: "a misspelt key", stack: "dev", edit: (c) => (c.frontend.replica = 2), expect: ["frontend.replica = 2", "unknown key"] },
-    { what: "replicas beside autoscaling", stack: "prod", edit: (c) => (c.backend.replicas = 3), expect: ["backend.replicas = 3", "HPA owns the replica count"] },
+    {
+        what: "replicas beside autoscaling",
+        stack: "prod",
+        edit: (c) => (c.backend.replicas = 3),
+        expect: ["backend.replicas = 3", "HPA owns the replica count"],
+    },
     { what: "a non-boolean protect", stack: "prod", edit: (c) => (c.postgres.protect = "yes"), expect: ['postgres.protect = "yes"', "true or false"] },
-    { what: "a colour that is not a hex triple", stack: "dev", edit: (c) => (c.frontend.page.color = "blue"), expect: ['frontend.page.color = "blue"', "#3366cc"] },
-    { what: "storage quota below the database volume", stack: "dev", edit: (c) => (c.quota.requestsStorage = "512Mi"), expect: ['quota.requestsStorage = "512Mi"', "postgres.storageSize (1Gi)"] },
-    { what: "a utilisation target above 100%", stack: "staging", edit: (c) => (c.analytics.autoscaling.cpuUtilization = 150), expect: ["analytics.autoscaling.cpuUtilization = 150", "1-100"] },
-    { what: "a Postgres tag where digests are required", stack: "staging", edit: (c) => (c.postgres.image = "postgres:17.6"), expect: ['postgres.image = "postgres:17.6"', "not pinned by digest"] },
-    { what: "a proxy that is not a URL", stack: "dev", edit: (c) => (c.images.buildEnvironment = { httpsProxy: "proxy.corp:3128" }), expect: ["images.buildEnvironment.httpsProxy", "http://host:port"] },
-    { what: "a no-proxy list with spaces", stack: "dev", edit: (c) => (c.images.buildEnvironment = { noProxy: "localhost, .corp" }), expect: ['images.buildEnvironment.noProxy = "localhost, .corp"', "comma-separated"] },
-    { what: "a CA file that does not exist", stack: "dev", edit: (c) => (c.images.buildEnvironment = { caCertificatesFile: "no/such/ca.pem" }), expect: ['images.buildEnvironment.caCertificatesFile = "no/such/ca.pem"', "cannot be read (ENOENT)", "PEM file"] },
-    { what: "a CA file without certificates", stack: "dev", edit: (c) => (c.images.buildEnvironment = { caCertificatesFile: "package.json" }), expect: ['images.buildEnvironment.caCertificatesFile = "package.json"', "holds no PEM certificate"] },
-    { what: "a version that is no label value", stack: "dev", edit: (c) => (c.backend.version = "1.2.0+build.7"), expect: ['backend.version = "1.2.0+build.7"', "label value", 'no "+"'] },
-    { what: "a blue-green version that is no label value", stack: "staging", edit: (c) => (c.frontend.blueGreen.green.version = "v2 beta"), expect: ['frontend.blueGreen.green.version = "v2 beta"', "label value"] },
-    { what: "an upper-case host", stack: "prod", edit: (c) => (c.frontend.ingress.host = "App.Example.com"), expect: ['frontend.ingress.host = "App.Example.com"', "lower-case DNS host name"] },
-    { what: "an IP address as host", stack: "prod", edit: (c) => (c.frontend.ingress.host = "10.0.0.1"), expect: ['frontend.ingress.host = "10.0.0.1"', "not an IP address"] },
-    { what: "an ingress class that is no DNS subdomain", stack: "staging", edit: (c) => (c.frontend.ingress.className = "Nginx_Public"), expect: ['frontend.ingress.className = "Nginx_Public"', "DNS subdomain"] },
+    {
+        what: "a colour that is not a hex triple",
+        stack: "dev",
+        edit: (c) => (c.frontend.page.color = "blue"),
+        expect: ['frontend.page.color = "blue"', "#3366cc"],
+    },
+    {
+        what: "storage quota below the database volume",
+        stack: "dev",
+        edit: (c) => (c.quota.requestsStorage = "512Mi"),
+        expect: ['quota.requestsStorage = "512Mi"', "postgres.storageSize (1Gi)"],
+    },
+    {
+        what: "a utilisation target above 100%",
+        stack: "staging",
+        edit: (c) => (c.analytics.autoscaling.cpuUtilization = 150),
+        expect: ["analytics.autoscaling.cpuUtilization = 150", "1-100"],
+    },
+    {
+        what: "a Postgres tag where digests are required",
+        stack: "staging",
+        edit: (c) => (c.postgres.image = "postgres:17.6"),
+        expect: ['postgres.image = "postgres:17.6"', "not pinned by digest"],
+    },
+    {
+        what: "a proxy that is not a URL",
+        stack: "dev",
+        edit: (c) => (c.images.buildEnvironment = { httpsProxy: "proxy.corp:3128" }),
+        expect: ["images.buildEnvironment.httpsProxy", "http://host:port"],
+    },
+    {
+        what: "a no-proxy list with spaces",
+        stack: "dev",
+        edit: (c) => (c.images.buildEnvironment = { noProxy: "localhost, .corp" }),
+        expect: ['images.buildEnvironment.noProxy = "localhost, .corp"', "comma-separated"],
+    },
+    {
+        what: "a CA file that does not exist",
+        stack: "dev",
+        edit: (c) => (c.images.buildEnvironment = { caCertificatesFile: "no/such/ca.pem" }),
+        expect: ['images.buildEnvironment.caCertificatesFile = "no/such/ca.pem"', "cannot be read (ENOENT)", "PEM file"],
+    },
+    {
+        what: "a CA file without certificates",
+        stack: "dev",
+        edit: (c) => (c.images.buildEnvironment = { caCertificatesFile: "package.json" }),
+        expect: ['images.buildEnvironment.caCertificatesFile = "package.json"', "holds no PEM certificate"],
+    },
+    {
+        what: "a version that is no label value",
+        stack: "dev",
+        edit: (c) => (c.backend.version = "1.2.0+build.7"),
+        expect: ['backend.version = "1.2.0+build.7"', "label value", 'no "+"'],
+    },
+    {
+        what: "a blue-green version that is no label value",
+        stack: "staging",
+        edit: (c) => (c.frontend.blueGreen.green.version = "v2 beta"),
+        expect: ['frontend.blueGreen.green.version = "v2 beta"', "label value"],
+    },
+    {
+        what: "an upper-case host",
+        stack: "prod",
+        edit: (c) => (c.frontend.ingress.host = "App.Example.com"),
+        expect: ['frontend.ingress.host = "App.Example.com"', "lower-case DNS host name"],
+    },
+    {
+        what: "an IP address as host",
+        stack: "prod",
+        edit: (c) => (c.frontend.ingress.host = "10.0.0.1"),
+        expect: ['frontend.ingress.host = "10.0.0.1"', "not an IP address"],
+    },
+    {
+        what: "an ingress class that is no DNS subdomain",
+        stack: "staging",
+        edit: (c) => (c.frontend.ingress.className = "Nginx_Public"),
+        expect: ['frontend.ingress.className = "Nginx_Public"', "DNS subdomain"],
+    },
     { what: "an empty data volume", stack: "dev", edit: (c) => (c.postgres.storageSize = "0"), expect: ['postgres.storageSize = "0"', "greater than zero"] },
-    { what: "a storage class that is no DNS subdomain", stack: "dev", edit: (c) => (c.postgres.storageClassName = "Fast_SSD"), expect: ['postgres.storageClassName = "Fast_SSD"', "DNS subdomain"] },
-    { what: "one node port for two tiers", stack: "dev", edit: (c) => (c.backend.service = { type: "NodePort", nodePort: 30080 }), expect: ["backend.service.nodePort = 30080", "already used by frontend.service.nodePort"] },
-    { what: "an ephemeral request above the default limit", stack: "dev", edit: (c) => (c.frontend.resources.requests.ephemeralStorage = "1Gi"), expect: ["frontend.resources", 'the default limit "256Mi"', 'frontend.resources.requests.ephemeralStorage = "1Gi"'] },
-    { what: "an image reference with an upper-case path", stack: "prod", edit: (c) => (c.images.refs.frontend = "registry.example.com/Team/frontend@sha256:" + "a".repeat(64)), expect: ["images.refs.frontend", "image reference"] },
-    { what: "a truncated digest", stack: "staging", edit: (c) => (c.postgres.image = "postgres@sha256:abc123"), expect: ['postgres.image = "postgres@sha256:abc123"', "image reference"] },
-    { what: "a repository prefix that forms no reference", stack: "dev", edit: (c) => (c.images.repositoryPrefix = "Registry:5000//team"), expect: ['images.repositoryPrefix = "Registry:5000//team"', "registry"] },
-    { what: "a namespace reserved for Kubernetes", stack: "dev", edit: (c) => (c.namespace = "kube-system"), expect: ['namespace = "kube-system"', "reserved for Kubernetes"] },
-    { what: "failure injection that is no boolean", stack: "dev", edit: (c) => (c.backend.faultInjection = "on"), expect: ['backend.faultInjection = "on"', "true or false"] },
-    { what: "a negative startup delay", stack: "dev", edit: (c) => (c.frontend.startupDelaySeconds = -5), expect: ["frontend.startupDelaySeconds = -5", "seconds 0-3600"] },
-    { what: "a startup allowance under one probe period", stack: "staging", edit: (c) => (c.analytics.startupTimeoutSeconds = 1), expect: ["analytics.startupTimeoutSeconds = 1", "whole seconds 2-3600"] },
-    { what: "a fractional replica count", stack: "dev", edit: (c) => (c.backend.replicas = 1.5), expect: ["fastapi-k8s:backend.replicas = 1.5", "whole number ≥ 1"] },
-    { what: "an ingress path without its slash", stack: "prod", edit: (c) => (c.frontend.ingress.path = "app"), expect: ['frontend.ingress.path = "app"', 'must start with "/"'] },
-    { what: "a rollout timeout of a day", stack: "dev", edit: (c) => (c.backend.rolloutTimeoutSeconds = 86400), expect: ["backend.rolloutTimeoutSeconds = 86400", "whole seconds 30-3600"] },
-    { what: "a node port outside the range", stack: "dev", edit: (c) => (c.frontend.service.nodePort = 8080), expect: ["frontend.service.nodePort = 8080", "node-port range 30000-32767"] },
-    { what: "an unknown pull policy", stack: "dev", edit: (c) => (c.images.pullPolicy = "Sometimes"), expect: ['images.pullPolicy = "Sometimes"', "IfNotPresent, Always, Never"] },
-    { what: "a namespace that is not a DNS label", stack: "dev", edit: (c) => (c.namespace = "Fastapi_Dev"), expect: ['namespace = "Fastapi_Dev"', "DNS label"] },
+    {
+        what: "a storage class that is no DNS subdomain",
+        stack: "dev",
+        edit: (c) => (c.postgres.storageClassName = "Fast_SSD"),
+        expect: ['postgres.storageClassName = "Fast_SSD"', "DNS subdomain"],
+    },
+    {
+        what: "one node port for two tiers",
+        stack: "dev",
+        edit: (c) => (c.backend.service = { type: "NodePort", nodePort: 30080 }),
+        expect: ["backend.service.nodePort = 30080", "already used by frontend.service.nodePort"],
+    },
+    {
+        what: "an ephemeral request above the default limit",
+        stack: "dev",
+        edit: (c) => (c.frontend.resources.requests.ephemeralStorage = "1Gi"),
+        expect: ["frontend.resources", 'the default limit "256Mi"', 'frontend.resources.requests.ephemeralStorage = "1Gi"'],
+    },
+    {
+        what: "an image reference with an upper-case path",
+        stack: "prod",
+        edit: (c) => (c.images.refs.frontend = "registry.example.com/Team/frontend@sha256:" + "a".repeat(64)),
+        expect: ["images.refs.frontend", "image reference"],
+    },
+    {
+        what: "a truncated digest",
+        stack: "staging",
+        edit: (c) => (c.postgres.image = "postgres@sha256:abc123"),
+        expect: ['postgres.image = "postgres@sha256:abc123"', "image reference"],
+    },
+    {
+        what: "a repository prefix that forms no reference",
+        stack: "dev",
+        edit: (c) => (c.images.repositoryPrefix = "Registry:5000//team"),
+        expect: ['images.repositoryPrefix = "Registry:5000//team"', "registry"],
+    },
+    {
+        what: "a namespace reserved for Kubernetes",
+        stack: "dev",
+        edit: (c) => (c.namespace = "kube-system"),
+        expect: ['namespace = "kube-system"', "reserved for Kubernetes"],
+    },
+    {
+        what: "failure injection that is no boolean",
+        stack: "dev",
+        edit: (c) => (c.backend.faultInjection = "on"),
+        expect: ['backend.faultInjection = "on"', "true or false"],
+    },
+    {
+        what: "a negative startup delay",
+        stack: "dev",
+        edit: (c) => (c.frontend.startupDelaySeconds = -5),
+        expect: ["frontend.startupDelaySeconds = -5", "seconds 0-3600"],
+    },
+    {
+        what: "a startup allowance under one probe period",
+        stack: "staging",
+        edit: (c) => (c.analytics.startupTimeoutSeconds = 1),
+        expect: ["analytics.startupTimeoutSeconds = 1", "whole seconds 2-3600"],
+    },
+    {
+        what: "a fractional replica count",
+        stack: "dev",
+        edit: (c) => (c.backend.replicas = 1.5),
+        expect: ["fastapi-k8s:backend.replicas = 1.5", "whole number ≥ 1"],
+    },
+    {
+        what: "an ingress path without its slash",
+        stack: "prod",
+        edit: (c) => (c.frontend.ingress.path = "app"),
+        expect: ['frontend.ingress.path = "app"', 'must start with "/"'],
+    },
+    {
+        what: "a rollout timeout of a day",
+        stack: "dev",
+        edit: (c) => (c.backend.rolloutTimeoutSeconds = 86400),
+        expect: ["backend.rolloutTimeoutSeconds = 86400", "whole seconds 30-3600"],
+    },
+    {
+        what: "a node port outside the range",
+        stack: "dev",
+        edit: (c) => (c.frontend.service.nodePort = 8080),
+        expect: ["frontend.service.nodePort = 8080", "node-port range 30000-32767"],
+    },
+    {
+        what: "an unknown pull policy",
+        stack: "dev",
+        edit: (c) => (c.images.pullPolicy = "Sometimes"),
+        expect: ['images.pullPolicy = "Sometimes"', "IfNotPresent, Always, Never"],
+    },
+    {
+        what: "a namespace that is not a DNS label",
+        stack: "dev",
+        edit: (c) => (c.namespace = "Fastapi_Dev"),
+        expect: ['namespace = "Fastapi_Dev"', "DNS label"],
+    },
 ];
 
 describe("invalid stack configuration", () => {
@@ -101,7 +301,10 @@ describe("invalid stack configuration", () => {
     }
 
     it("names a bad proxy URL without printing it (it may carry a password)", async () => {
-        await installMocks("dev", edited("dev", (c) => (c.images.buildEnvironment = { httpProxy: "ftp://alice:s3cret-pw@proxy.corp:21" })));
+        await installMocks(
+            "dev",
+            edited("dev", (c) => (c.images.buildEnvironment = { httpProxy: "ftp://alice:s3cret-pw@proxy.corp:21" })),
+        );
         assert.throws(
             () => readStackConfig(),
             (e: StackConfigError) =>
@@ -124,7 +327,13 @@ describe("invalid stack configuration", () => {
     }
 
     it("lists every problem at once", async () => {
-        await installMocks("dev", edited("dev", (c) => ((c.frontend.replicas = 0), (c.backend.resources.requests.cpu = "lots"))));
-        assert.throws(() => readStackConfig(), (e: StackConfigError) => e.issues.length === 2);
+        await installMocks(
+            "dev",
+            edited("dev", (c) => ((c.frontend.replicas = 0), (c.backend.resources.requests.cpu = "lots"))),
+        );
+        assert.throws(
+            () => readStackConfig(),
+            (e: StackConfigError) => e.issues.length === 2,
+        );
     });
 });

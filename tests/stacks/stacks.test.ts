@@ -38,7 +38,10 @@ describe("stacks", () => {
         });
 
         it(`${stack}: allows exactly outside → frontend → backend → {postgres, analytics}`, () => {
-            const policies = evaluated[stack].recorder.ofType(T.networkPolicy).map((p) => p.inputs.metadata.name).sort();
+            const policies = evaluated[stack].recorder
+                .ofType(T.networkPolicy)
+                .map((p) => p.inputs.metadata.name)
+                .sort();
             assert.deepEqual(policies, [
                 "allow-dns-egress",
                 "backend-to-analytics-egress",
@@ -108,7 +111,10 @@ describe("stacks", () => {
         assert.equal(outputs.frontendNodePort, 30080);
         assert.equal(recorder.ofType(T.hpa).length, 0);
         assert.equal(recorder.ofType(T.ingress).length, 0);
-        assert.deepEqual(recorder.ofType(T.pdb).map((p) => p.inputs.metadata.name), ["postgres"]);
+        assert.deepEqual(
+            recorder.ofType(T.pdb).map((p) => p.inputs.metadata.name),
+            ["postgres"],
+        );
         assert.equal(recorder.ofType(T.image).length, 3);
         for (const ref of Object.values(outputs.images as Record<string, string>)) {
             assert.match(ref, /^fastapi-k8s\/(frontend|backend|analytics):[0-9a-f]{16}$/);
@@ -194,11 +200,17 @@ describe("stacks", () => {
         config["fastapi-k8s:frontend"] = { ...frontend, faultInjection: true, startupDelaySeconds: 12, startupTimeoutSeconds: 20 };
         const { recorder } = await evaluateStack("staging", config);
         const secrets = recorder.ofType(T.secret).map((s) => s.inputs.metadata.name);
-        assert.deepEqual(secrets.filter((name: string) => name.endsWith("-key-operator")), ["frontend-key-operator"]);
+        assert.deepEqual(
+            secrets.filter((name: string) => name.endsWith("-key-operator")),
+            ["frontend-key-operator"],
+        );
         for (const color of ["blue", "green"]) {
             const container = recorder.object(T.deployment, `frontend-${color}`).inputs.spec.template.spec.containers[0];
             const settings = recorder.object(T.configMap, container.envFrom[0].configMapRef.name).inputs.data;
-            assert.deepEqual([settings.FAULT_INJECTION_ENABLED, settings.FAULT_KEYS_DIR, settings.STARTUP_DELAY_SECONDS], ["true", "/etc/fastapi-k8s/fault-keys", "12"]);
+            assert.deepEqual(
+                [settings.FAULT_INJECTION_ENABLED, settings.FAULT_KEYS_DIR, settings.STARTUP_DELAY_SECONDS],
+                ["true", "/etc/fastapi-k8s/fault-keys", "12"],
+            );
             const mountPaths = container.volumeMounts.map((m: { mountPath: string }) => m.mountPath);
             assert.ok(mountPaths.includes("/etc/fastapi-k8s/fault-keys/operator"), mountPaths.join(", "));
             assert.ok(!mountPaths.some((path: string) => path.startsWith("/etc/fastapi-k8s/inbound-keys")), "the operator key is not an API key");

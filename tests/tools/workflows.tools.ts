@@ -19,7 +19,10 @@ describe("GitHub workflows", function () {
     const lint = (files: string[]) => spawnSync(actionlint, ["-color=false", ...files], { encoding: "utf8" });
 
     it("pass actionlint", () => {
-        const files = fs.readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml")).map((f) => path.join(WORKFLOWS, f));
+        const files = fs
+            .readdirSync(WORKFLOWS)
+            .filter((f) => f.endsWith(".yml"))
+            .map((f) => path.join(WORKFLOWS, f));
         assert.ok(files.length > 0);
         const result = lint(files);
         assert.equal(result.status, 0, result.stdout + result.stderr);
@@ -28,10 +31,7 @@ describe("GitHub workflows", function () {
     it("would be caught by actionlint if broken (a misspelt key, an unknown context)", () => {
         const original = fs.readFileSync(path.join(WORKFLOWS, "pull-request.yml"), "utf8");
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workflows-"));
-        const broken = [
-            original.replace("runs-on: ubuntu-24.04", "run-on: ubuntu-24.04"),
-            original.replace("${{ matrix.stack }}", "${{ matrixx.stack }}"),
-        ];
+        const broken = [original.replace("runs-on: ubuntu-24.04", "run-on: ubuntu-24.04"), original.replace("${{ matrix.stack }}", "${{ matrixx.stack }}")];
         broken.forEach((text, i) => {
             assert.notEqual(text, original, `variant ${i} changes the workflow`);
             const file = path.join(dir, `broken-${i}.yml`);
