@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 /**
  * Build arguments for builds behind a proxy. Docker predefines HTTP_PROXY, HTTPS_PROXY and NO_PROXY
- * (no ARG needed, kept out of the image's history); EXTRA_CA_CERTS is the app-images Dockerfiles'
+ * (no ARG needed, kept out of the image's history); EXTRA_CA_CERTS is the app-images Dockerfile's
  * own argument, used by pip in the build stage only and never copied into the final image.
  */
 export interface BuildEnvironment {

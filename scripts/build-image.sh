@@ -6,12 +6,12 @@
 source "$(dirname "$0")/lib.sh"
 service="${1:?usage: scripts/build-image.sh <service> <tag>}"
 tag="${2:?usage: scripts/build-image.sh <service> <tag>}"
-[ -f "$REPO_ROOT/app-images/$service/Dockerfile" ] || { echo "no app-images/$service/Dockerfile" >&2; exit 2; }
+[ -d "$REPO_ROOT/app-images/$service/app" ] || { echo "no service app-images/$service/app" >&2; exit 2; }
 
 export DOCKER_HOST="${DOCKER_HOST:-$(bash "$REPO_ROOT/scripts/docker-engine.sh" start)}"
 base="$(bash "$REPO_ROOT/scripts/base-image.sh")"
 extra_ca="$(cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true)"
-DOCKER_BUILDKIT=0 docker build -q --network host -f "$REPO_ROOT/app-images/$service/Dockerfile" \
+DOCKER_BUILDKIT=0 docker build -q --network host -f "$REPO_ROOT/app-images/Dockerfile" --build-arg "SERVICE=$service" \
     --build-arg "BASE_IMAGE=$base" --build-arg "EXTRA_CA_CERTS=$extra_ca" \
     -t "$tag" "$REPO_ROOT/app-images" >/dev/null
 echo "$tag"

@@ -24,7 +24,8 @@ export function serviceImages(config: StackConfig["images"]): Record<ServiceName
     const build = (service: ServiceName) =>
         new AppImage(`${service}-image`, {
             context: APP_IMAGES_DIR,
-            dockerfile: path.join(APP_IMAGES_DIR, service, "Dockerfile"),
+            dockerfile: path.join(APP_IMAGES_DIR, "Dockerfile"),
+            buildArgs: { SERVICE: service },
             repository: `${config.repositoryPrefix ?? "fastapi-k8s"}/${service}`,
             contentPaths: ["common", service],
             baseImage: config.baseImage,

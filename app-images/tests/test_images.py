@@ -1,4 +1,4 @@
-"""Every service image builds from its Dockerfile on a locally made base image, starts as its
+"""Every service image builds from the one Dockerfile on a locally made base image, starts as its
 non-root user with a read-only root filesystem, and answers /livez on loopback (host network)."""
 
 import json
