@@ -9,6 +9,30 @@
 # from the repository's in one place: Postgres comes from the local registry (nothing can be pulled
 # from outside here). Its state lives in .state/local.
 source "$(dirname "$0")/lib.sh"
+
+# The cluster outlives a checkout: a dev namespace deployed from another clone (or a deleted
+# .state/) holds objects this state did not create, and Pulumi's server-side apply would stop on
+# every one of them half-way through. Say so before anything is applied; never delete them here.
+refuse_foreign_namespace() {
+    local namespace state
+    namespace="$(node -p 'require("yaml").parse(require("fs").readFileSync(process.argv[1], "utf8")).config["fastapi-k8s:namespace"]' "$project/Pulumi.dev.yaml")"
+    state="${PULUMI_BACKEND_URL#file://}/.pulumi/stacks/fastapi-k8s/dev.json"
+    case "$PULUMI_BACKEND_URL" in file://*) ;; *) return 0 ;; esac
+    "$KUBECTL" get namespace "$namespace" >/dev/null 2>&1 || return 0
+    if [ -f "$state" ] && node -e 'const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        process.exit((s.checkpoint?.latest?.resources ?? []).some((r) => r.type === "kubernetes:core/v1:Namespace") ? 0 : 1)' "$state"; then
+        return 0
+    fi
+    cat >&2 <<MESSAGE
+deploy:local: the local cluster already has namespace "$namespace", but this checkout's state
+($state) did not create it: it was deployed from another clone or a state since removed.
+Pulumi would conflict with each object there. Remove it, or start from a fresh cluster:
+  $KUBECTL delete namespace $namespace        (its database volume goes with it)
+  npm run cluster -- down                      (the whole local cluster)
+MESSAGE
+    exit 1
+}
+
 [ "$(id -u)" = 0 ] || { echo "deploy:local builds and starts a local Kubernetes and Docker engine: run it as root" >&2; exit 1; }
 cd "$REPO_ROOT"
 ensure_node_modules
@@ -41,6 +65,7 @@ fs.writeFileSync(file, doc.toString());
 
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$REPO_ROOT/.state/local}"
 export KUBECTL="$REPO_ROOT/.cache/cluster/bin/kubectl"
+refuse_foreign_namespace
 # --refresh: the local cluster may have been rebuilt since the last deploy (npm test tears it down).
 npx --no-install ts-node --transpile-only scripts/release/cli.ts deploy dev --images "$project/refs.json" --work-dir "$project" --refresh "$@"
 source scripts/cluster/env.sh
