@@ -10,7 +10,7 @@ import { NetworkPeer, PeerSource } from "./networkPeer";
  * take this interface, not a class.
  */
 export interface HttpWorkload {
-    /** The in-cluster URL clients call, e.g. http://backend.ns.svc.cluster.local:8000. */
+    /** The in-cluster URL clients call, e.g. http://backend.ns.svc:8000. */
     readonly url: pulumi.Output<string>;
     /** The public URL when there is an Ingress, else undefined. */
     readonly publicUrl?: string;

@@ -31,7 +31,12 @@ export function peerOf(source: PeerSource): NetworkPeer {
     return "peer" in source ? source.peer : source;
 }
 
-/** The in-cluster DNS name of a Service. */
+/**
+ * The in-cluster DNS name of a Service, `<service>.<namespace>.svc`: complete in every cluster,
+ * whatever its domain (`cluster.local` is only the default), because every pod's resolver searches
+ * `<its namespace>.svc.<domain>`, `svc.<domain>` and `<domain>`. It also costs fewer lookups than
+ * `…svc.cluster.local`, which has too few dots (ndots:5) to be tried as it is first.
+ */
 export function clusterHost(service: string, namespace: pulumi.Input<string>): pulumi.Output<string> {
-    return pulumi.interpolate`${service}.${namespace}.svc.cluster.local`;
+    return pulumi.interpolate`${service}.${namespace}.svc`;
 }

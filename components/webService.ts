@@ -34,7 +34,7 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
     public readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
     /** The Ingress, when one is set. */
     public readonly ingress?: k8s.networking.v1.Ingress;
-    /** The in-cluster URL of the service, e.g. http://backend.ns.svc.cluster.local:8000. */
+    /** The in-cluster URL of the service, e.g. http://backend.ns.svc:8000. */
     public readonly url: pulumi.Output<string>;
     /** The address the cluster gave the Service when its type is LoadBalancer; null otherwise. */
     public readonly loadBalancerAddress: pulumi.Output<string | null>;

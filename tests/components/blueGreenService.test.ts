@@ -62,7 +62,7 @@ describe("BlueGreenService", () => {
                 ["web-blue", "web-green"],
             );
         }
-        assert.equal(await valueOf(blue.service.url), "http://web.ns.svc.cluster.local:8000");
+        assert.equal(await valueOf(blue.service.url), "http://web.ns.svc:8000");
     });
 
     it("opens connections for both colours", async () => {

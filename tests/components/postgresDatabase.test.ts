@@ -17,7 +17,7 @@ describe("PostgresDatabase", () => {
         assert.equal(await isSecret(db.databaseUrl), true);
         const password = await valueOf(db.password);
         assert.ok(password.startsWith(MOCK_PASSWORD_PREFIX));
-        assert.equal(await valueOf(db.databaseUrl), `postgresql://app:${password}@db.ns.svc.cluster.local:5432/app`);
+        assert.equal(await valueOf(db.databaseUrl), `postgresql://app:${password}@db.ns.svc:5432/app`);
         for (const output of [db.host, db.secretName]) {
             assert.ok(!String(await valueOf(output)).includes(password));
             assert.equal(await isSecret(output), false);

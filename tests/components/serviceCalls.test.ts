@@ -26,7 +26,7 @@ describe("calls and accepted keys: one declaration per side", () => {
             new WebService("web", { namespace: "ns", image: image("web"), calls: [{ service: api, key }] });
         });
         const web = wiringOf(rec, "web");
-        assert.equal(web.settings.API_URL, "http://api.ns.svc.cluster.local:9000");
+        assert.equal(web.settings.API_URL, "http://api.ns.svc:9000");
         assert.equal(web.settings.API_API_KEY_FILE, "/etc/fastapi-k8s/outbound-keys/api/current");
         assert.deepEqual(web.mounts, { "/etc/fastapi-k8s/outbound-keys/api": "api-key-web" });
         const api = wiringOf(rec, "api");
@@ -44,7 +44,7 @@ describe("calls and accepted keys: one declaration per side", () => {
             new WebService("web", { namespace: "ns", image: image("web"), calls: [{ service: api, envPrefix: "ORDERS" }] });
         });
         const web = wiringOf(rec, "web");
-        assert.equal(web.settings.ORDERS_URL, "http://orders-api.ns.svc.cluster.local:8000");
+        assert.equal(web.settings.ORDERS_URL, "http://orders-api.ns.svc:8000");
         assert.equal(web.settings.ORDERS_API_KEY_FILE, undefined);
         assert.deepEqual(web.mounts, {});
         assert.ok(rec.object(T.networkPolicy, "web-to-orders-api-ingress"));

@@ -152,7 +152,7 @@ describe("WebService", () => {
         await renderUnderMocks(() => {
             url = new WebService("api", { ...base, port: 9000 }).url;
         });
-        assert.equal(await valueOf(url), "http://api.ns.svc.cluster.local:9000");
+        assert.equal(await valueOf(url), "http://api.ns.svc:9000");
     });
 
     const invalid: Array<[string, Partial<WebServiceArgs>, RegExp]> = [

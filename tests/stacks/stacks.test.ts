@@ -31,7 +31,7 @@ describe("stacks", () => {
                 assert.ok(recorder.object(T.service, tier));
             }
             assert.ok(recorder.object(T.statefulSet, "postgres"));
-            assert.equal(outputs.databaseHost, `postgres.fastapi-${stack}.svc.cluster.local`);
+            assert.equal(outputs.databaseHost, `postgres.fastapi-${stack}.svc`);
             for (const r of recorder.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== T.namespace)) {
                 assert.equal(r.inputs.metadata.namespace, `fastapi-${stack}`, `${r.type} ${r.inputs.metadata.name}`);
             }
@@ -92,11 +92,11 @@ describe("stacks", () => {
                         .map((v: any) => [pod(tier).containers[0].volumeMounts.find((m: any) => m.name === v.name).mountPath, v.secret.secretName]),
                 );
             const backendConfig = configOf("backend");
-            assert.equal(backendConfig.DATABASE_HOST, `postgres.fastapi-${stack}.svc.cluster.local`);
+            assert.equal(backendConfig.DATABASE_HOST, `postgres.fastapi-${stack}.svc`);
             const backendSecrets = secretsMounted("backend");
             assert.equal(backendSecrets[backendConfig.DATABASE_PASSWORD_FILE.replace(/\/password$/, "")], "postgres-credentials");
             assert.equal(backendSecrets[backendConfig.ANALYTICS_API_KEY_FILE.replace(/\/current$/, "")], "analytics-key-backend");
-            assert.equal(configOf("frontend").BACKEND_URL, `http://backend.fastapi-${stack}.svc.cluster.local:8000`);
+            assert.equal(configOf("frontend").BACKEND_URL, `http://backend.fastapi-${stack}.svc:8000`);
             assert.equal(secretsMounted("frontend")[configOf("frontend").BACKEND_API_KEY_FILE.replace(/\/current$/, "")], "backend-key-frontend");
             assert.equal(secretsMounted("analytics")[`${configOf("analytics").API_KEYS_DIR}/backend`], "analytics-key-backend");
         });
