@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds a local Python base image (no registry can be reached here): a minimal Debian bookworm
-# root filesystem with python3 and venv, made by debootstrap and imported into Docker.
+# Builds a local Python base image without any registry (for offline machines, docs/environment.md):
+# a minimal Debian bookworm root filesystem with python3 and venv, made by debootstrap and imported
+# into Docker.
 #   DOCKER_HOST=... scripts/base-image.sh   prints the image reference
 source "$(dirname "$0")/lib.sh"
 IMAGE="${BASE_IMAGE_REF:-fastapi-k8s/python-base:bookworm}"

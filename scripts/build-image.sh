@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds one image from app-images/ the way this project's tests and local cluster need it: on the
-# local Debian base image (nothing can be pulled here), with any TLS-intercepting proxy's CA
+# local Debian base image (so no registry is needed; docs/environment.md), with any TLS-intercepting proxy's CA
 # certificates for pip (build stage only), RUN steps on the host network.
 #   scripts/build-image.sh <service> <tag>      prints the tag; DOCKER_HOST chooses the engine
 source "$(dirname "$0")/lib.sh"

@@ -6,8 +6,9 @@
 #   npm run deploy:local [-- --yes]
 #
 # The stack runs from a copy of the project in .cache/local-dev, whose Pulumi.dev.yaml differs
-# from the repository's in one place: Postgres comes from the local registry (nothing can be pulled
-# from outside here). Its state lives in .state/local.
+# from the repository's in one place: Postgres comes from the local registry, built from Debian
+# (no outside registry is needed). Its state lives in .state/local. With kind or minikube, deploy
+# with `pulumi up` or `npm run deploy` instead (docs/environment.md).
 source "$(dirname "$0")/lib.sh"
 
 # The cluster outlives a checkout: a dev namespace deployed from another clone (or a deleted

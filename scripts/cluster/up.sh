@@ -47,7 +47,8 @@ start_registry() {
     wait_for "the registry" 20 curl -sf "http://$REGISTRY/v2/"
 }
 
-# Images the cluster itself needs, built here (nothing can be pulled) and pushed to the registry.
+# Images the cluster itself needs, built from their binaries (no registry needs to be reachable)
+# and pushed to the local registry.
 push_system_images() {
     local docker_host build
     docker_host="$(bash "$REPO_ROOT/scripts/docker-engine.sh" start)"

@@ -1,6 +1,7 @@
 # shellcheck shell=bash disable=SC2034  # sourced: the scripts that source it read these variables
 # Pinned versions of everything the local cluster builds; sourced by the cluster scripts.
-# 1.33 is the newest minor whose kubelet still runs on this host's cgroup v1 without opt-in.
+# 1.33 is the newest minor whose kubelet still runs on a cgroup v1 host without opt-in (the offline
+# machines this project is built on are; docs/environment.md).
 KUBERNETES_VERSION=v1.33.4
 ETCD_VERSION=v3.5.21
 COREDNS_VERSION=v1.12.1
