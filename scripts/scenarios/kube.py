@@ -27,6 +27,12 @@ def sh(*args: str, check: bool = True, env: dict | None = None, timeout: float =
     return result
 
 
+def release_command(work_dir: Path, env: dict, *args: str, check: bool = True, timeout: float = 1500) -> subprocess.CompletedProcess:
+    """Runs the release command (what npm run deploy/promote/switch/status run) on a scratch project."""
+    cli = str(REPO / "scripts" / "release" / "cli.ts")
+    return sh("npx", "--no-install", "ts-node", "--transpile-only", cli, *args, "--work-dir", str(work_dir), check=check, env=env, timeout=timeout)
+
+
 def kubectl(*args: str, check: bool = True, timeout: float = 180, stdin: str | None = None) -> subprocess.CompletedProcess:
     return sh(str(KUBECTL), "--kubeconfig", str(KUBECONFIG), *args, check=check, timeout=timeout, stdin=stdin)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from . import ScenarioFailed
-from .kube import KUBECONFIG, KUBECTL, REGISTRY, REPO, get, kubectl, secret_value, sh
+from .kube import KUBECONFIG, KUBECTL, REGISTRY, REPO, get, kubectl, release_command, secret_value, sh
 
 NAMESPACE = "fastapi-scenarios"
 STACK = "staging"
@@ -111,20 +111,7 @@ class ScenarioPlatform:
 
     def release(self, *args: str, check: bool = True) -> str:
         """Runs the release command (npm run deploy/switch/status) on the scratch project."""
-        result = sh(
-            "npx",
-            "--no-install",
-            "ts-node",
-            "--transpile-only",
-            str(REPO / "scripts" / "release" / "cli.ts"),
-            *args,
-            "--work-dir",
-            str(self.work_dir),
-            check=check,
-            env=self.env,
-            timeout=1500,
-        )
-        return result.stdout
+        return release_command(self.work_dir, self.env, *args, check=check).stdout
 
     def status(self) -> dict:
         return json.loads(self.release("status", STACK))

@@ -39,7 +39,7 @@ from conftest import (
     running_pods,
     sh,
 )
-from scenarios.kube import live_pods, wait_until
+from scenarios.kube import live_pods, release_command, wait_until
 from scenarios.load import BoundedLoad
 
 
@@ -319,19 +319,7 @@ def test_a_settings_change_rolls_the_frontend_without_dropping_requests(cluster,
 
 def release(engine: dict, *args: str, check: bool = True, timeout: float = 1200) -> subprocess.CompletedProcess:
     """Runs a release command (npm run deploy/promote/switch/status) against the scratch project."""
-    return sh(
-        "npx",
-        "--no-install",
-        "ts-node",
-        "--transpile-only",
-        str(REPO / "scripts" / "release" / "cli.ts"),
-        *args,
-        "--work-dir",
-        str(engine["project"]),
-        check=check,
-        env=engine["env"],
-        timeout=timeout,
-    )
+    return release_command(engine["project"], engine["env"], *args, check=check, timeout=timeout)
 
 
 def registry_digest(builder: "ImageBuilder", ref: str) -> str:
