@@ -6,12 +6,21 @@
 source "$(dirname "$0")/lib.sh"
 service="${1:?usage: scripts/build-image.sh <service> <tag>}"
 tag="${2:?usage: scripts/build-image.sh <service> <tag>}"
-[ -d "$REPO_ROOT/app-images/$service/app" ] || { echo "no service app-images/$service/app" >&2; exit 2; }
+# The FastAPI services share app-images/Dockerfile; an image with a Dockerfile of its own
+# (app-images/postgres) is built from that.
+if [ -f "$REPO_ROOT/app-images/$service/Dockerfile" ]; then
+    dockerfile=("-f" "$REPO_ROOT/app-images/$service/Dockerfile")
+elif [ -d "$REPO_ROOT/app-images/$service/app" ]; then
+    dockerfile=("-f" "$REPO_ROOT/app-images/Dockerfile" "--build-arg" "SERVICE=$service")
+else
+    echo "no image app-images/$service: neither a Dockerfile nor a service's app/" >&2
+    exit 2
+fi
 
 export DOCKER_HOST="${DOCKER_HOST:-$(bash "$REPO_ROOT/scripts/docker-engine.sh" start)}"
 base="$(bash "$REPO_ROOT/scripts/base-image.sh")"
 extra_ca="$(cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true)"
-DOCKER_BUILDKIT=0 docker build -q --network host -f "$REPO_ROOT/app-images/Dockerfile" --build-arg "SERVICE=$service" \
+DOCKER_BUILDKIT=0 docker build -q --network host "${dockerfile[@]}" \
     --build-arg "BASE_IMAGE=$base" --build-arg "EXTRA_CA_CERTS=$extra_ca" \
     -t "$tag" "$REPO_ROOT/app-images" >/dev/null
 echo "$tag"
