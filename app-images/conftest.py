@@ -4,12 +4,9 @@ the services as uvicorn processes. Nothing listens beyond 127.0.0.1."""
 import json
 import os
 import secrets
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from loopback import LOOPBACK, PostgresServer, free_port
+
 APP_IMAGES = Path(__file__).parent
-LOOPBACK = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
 
 
 def wait_until(predicate, timeout: float, what: str, interval: float = 0.1) -> None:
@@ -39,77 +31,11 @@ def wait_until(predicate, timeout: float, what: str, interval: float = 0.1) -> N
 # --- PostgreSQL -----------------------------------------------------------------------------
 
 
-def _pg_bin(name: str) -> str:
-    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
-    if not found:
-        raise RuntimeError("PostgreSQL server binaries not found; scripts/test.sh installs them (apt: postgresql)")
-    return str(found[-1])
-
-
-@dataclass
-class PostgresServer:
-    data_dir: Path
-    port: int
-    password: str
-    password_file: Path
-    user: str = "app"
-    database: str = "app"
-
-    def _run(self, *args: str) -> None:
-        command = list(args)
-        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-            command = ["runuser", "-u", "postgres", "--", *command]
-        # createdb and psql authenticate with the password; the server trusts nothing else.
-        subprocess.run(command, check=True, capture_output=True, env={**os.environ, "PGPASSWORD": self.password})
-
-    def start(self) -> None:
-        self._run(
-            _pg_bin("pg_ctl"),
-            "start",
-            "-w",
-            "-D",
-            str(self.data_dir),
-            "-l",
-            str(self.data_dir / "server.log"),
-            "-o",
-            f"-c listen_addresses={LOOPBACK} -p {self.port} -k {self.data_dir}",
-        )
-
-    def stop(self) -> None:
-        self._run(_pg_bin("pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(self.data_dir))
-
-    def env(self) -> dict[str, str]:
-        return {
-            "DATABASE_HOST": LOOPBACK,
-            "DATABASE_PORT": str(self.port),
-            "DATABASE_NAME": self.database,
-            "DATABASE_USER": self.user,
-            "DATABASE_PASSWORD_FILE": str(self.password_file),
-        }
-
-
 @pytest.fixture(scope="session")
 def postgres(tmp_path_factory):
-    root = Path(tempfile.mkdtemp(prefix="pg-"))
-    data_dir = root / "data"
-    data_dir.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(data_dir, "postgres")
-    password = secrets.token_urlsafe(24)
-    pwfile = root / "superuser-password"
-    pwfile.write_text(password)
-    os.chmod(pwfile, 0o644)
-    server = PostgresServer(data_dir, free_port(), password, tmp_path_factory.mktemp("secret") / "password")
-    server.password_file.write_text(password)
-    server._run(_pg_bin("initdb"), "-D", str(data_dir), "-U", "app", "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8")
-    server.start()
-    server._run(_pg_bin("createdb"), "-h", LOOPBACK, "-p", str(server.port), "-U", "app", "app")
+    server = PostgresServer.create(tmp_path_factory.mktemp("secret") / "password")
     yield server
-    try:
-        server.stop()
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    server.remove()
 
 
 # --- Services --------------------------------------------------------------------------------
