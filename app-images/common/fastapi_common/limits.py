@@ -34,7 +34,8 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared is not None:
             if not declared.isdigit():
                 await _plain_response(send, 400, b"invalid Content-Length")
@@ -42,6 +43,10 @@ class BodySizeLimit:
             if int(declared) > self.max_bytes:
                 await _plain_response(send, 413, b"request body too large")
                 return
+        if b"transfer-encoding" not in headers:
+            # No body, or one the server reads only up to its declared length: nothing to count.
+            await self.app(scope, receive, send)
+            return
         received = 0
         started = False
 

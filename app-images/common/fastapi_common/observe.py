@@ -5,7 +5,7 @@ context set here is the one the endpoint sees."""
 import logging
 import time
 
-from starlette.datastructures import Headers, MutableHeaders
+from prometheus_client import Counter, Histogram
 
 from . import metrics
 from .limits import ASGIApp, Message, Receive, Scope, Send
@@ -17,16 +17,34 @@ log = logging.getLogger("fastapi_common.requests")
 QUIET_ROUTES = frozenset({"/livez", "/readyz", "/startupz", "/metrics"})
 
 
+def _header(scope: Scope, name: bytes) -> str | None:
+    """A request header's value (names arrive lower-cased from the server), without building a Headers object."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
 class ObserveRequests:
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
+        # Each (method, route, status)'s series, looked up once: labels() costs a lock and a tuple per call.
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def _series(self, method: str, route: str, status_code: int) -> tuple[Counter, Histogram]:
+        key = (method, route, status_code)
+        series = self._children.get(key)
+        if series is None:
+            series = (metrics.REQUESTS.labels(self.service, method, route, str(status_code)), metrics.LATENCY.labels(self.service, method, route))
+            self._children[key] = series
+        return series
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        trace = start_span(Headers(scope=scope).get("traceparent"))
+        trace = start_span(_header(scope, b"traceparent"))
         token = current_trace.set(trace)
         status_code = 500  # what the client gets if the app fails before answering
         started = time.perf_counter()
@@ -42,7 +60,7 @@ class ObserveRequests:
             nonlocal status_code
             if message["type"] == "http.response.start":
                 status_code = message["status"]
-                MutableHeaders(scope=message).append("traceparent", trace.traceparent())
+                message["headers"] = [*message.get("headers", ()), (b"traceparent", trace.traceparent().encode())]
             elif message["type"] == "http.response.body" and not message.get("more_body", False):
                 record()  # before the last byte leaves: whoever got the response can read the log
             await send(message)
@@ -56,8 +74,9 @@ class ObserveRequests:
     def _record(self, scope: Scope, status_code: int, elapsed: float) -> None:
         route = getattr(scope.get("route"), "path", "unmatched")
         method = scope["method"]
-        metrics.REQUESTS.labels(self.service, method, route, str(status_code)).inc()
-        metrics.LATENCY.labels(self.service, method, route).observe(elapsed)
+        counter, histogram = self._series(method, route, status_code)
+        counter.inc()
+        histogram.observe(elapsed)
         if route not in QUIET_ROUTES and log.isEnabledFor(logging.INFO):
             # The path only: query strings may carry what must not be logged (a key sent by mistake).
             log.info("request", extra={"method": method, "path": scope["path"], "status": status_code, "duration_ms": round(elapsed * 1000, 1)})

@@ -1,7 +1,7 @@
 """W3C trace context: accept `traceparent`, start a span per request, propagate downstream."""
 
+import random
 import re
-import secrets
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -19,7 +19,13 @@ class TraceContext:
 
     def child(self) -> "TraceContext":
         """A new span in the same trace, for a downstream call."""
-        return TraceContext(self.trace_id, secrets.token_hex(8), self.flags)
+        return TraceContext(self.trace_id, _random_id(64), self.flags)
+
+
+def _random_id(bits: int) -> str:
+    """A random non-zero id in hex, as W3C trace context asks. Trace ids need to be unique, not
+    secret: the module's generator (as OpenTelemetry's SDK uses) spares a system call per request."""
+    return f"{random.getrandbits(bits) or 1:0{bits // 4}x}"
 
 
 current_trace: ContextVar[TraceContext | None] = ContextVar("current_trace", default=None)
@@ -42,7 +48,7 @@ def start_span(incoming: str | None) -> TraceContext:
     """This service's span: continues a valid incoming trace, else starts a fresh one."""
     parent = parse_traceparent(incoming)
     if parent is None:
-        return TraceContext(secrets.token_hex(16), secrets.token_hex(8))
+        return TraceContext(_random_id(128), _random_id(64))
     return parent.child()
 
 
