@@ -20,6 +20,8 @@ ensure_python_venv
 ensure_postgres
 log "service tests (pytest, real PostgreSQL and processes on loopback)"
 "$VENV/bin/python" -m pytest app-images -q -p no:cacheprovider
+log "benchmarks, quick: each pair briefly, failing only past a goal's quick bound (docs/performance.md)"
+bash scripts/bench.sh --quick
 apt_install chromium  # the scenarios' screenshot of the page (tests/cluster/test_scenarios.py)
 log "local Kubernetes from source: build, up, end-to-end checks, failure scenarios, down (tests/cluster)"
 "$VENV/bin/python" -m pytest tests/cluster -q -c tests/cluster/pytest.ini

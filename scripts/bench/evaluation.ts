@@ -1,0 +1,112 @@
+/**
+ * Program evaluation under Pulumi mocks, against a raw program that registers the very same
+ * Kubernetes objects as typed @pulumi/kubernetes resources (no components, no validation, no
+ * random passwords): the cost of what the components add per object. Modules are loaded and a
+ * warm-up round recorded before anything is timed, so TypeScript compilation is not in the figure.
+ *
+ *   npx ts-node --transpile-only scripts/bench/evaluation.ts [--rounds 5]
+ *
+ * Prints JSON: per case, the objects registered and each variant's milliseconds per round.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import { parseArgs } from "util";
+import { WebService } from "../../components";
+import { RecordedResource, ResourceRecorder, installMocks, settle } from "../render/mockRuntime";
+import { platformProgram } from "../../stacks/program";
+import { stackFileConfig } from "../../stacks/stackFiles";
+
+type Constructor = new (name: string, args: any) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any -- any object's inputs
+
+/** The typed resource class of each kind the platform renders. */
+const TYPED: Record<string, Constructor> = {
+    "kubernetes:core/v1:Namespace": k8s.core.v1.Namespace,
+    "kubernetes:core/v1:ResourceQuota": k8s.core.v1.ResourceQuota,
+    "kubernetes:core/v1:LimitRange": k8s.core.v1.LimitRange,
+    "kubernetes:core/v1:ConfigMap": k8s.core.v1.ConfigMap,
+    "kubernetes:core/v1:Secret": k8s.core.v1.Secret,
+    "kubernetes:core/v1:Service": k8s.core.v1.Service,
+    "kubernetes:apps/v1:Deployment": k8s.apps.v1.Deployment,
+    "kubernetes:apps/v1:StatefulSet": k8s.apps.v1.StatefulSet,
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": k8s.networking.v1.NetworkPolicy,
+    "kubernetes:networking.k8s.io/v1:Ingress": k8s.networking.v1.Ingress,
+    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": k8s.autoscaling.v2.HorizontalPodAutoscaler,
+    "kubernetes:policy/v1:PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
+};
+
+interface Case {
+    stack: string;
+    config: Record<string, unknown>;
+    build: () => void;
+}
+
+const IMAGE = `registry.example.com/bench/api@sha256:${"a".repeat(64)}`;
+const CASES: Record<string, Case> = {
+    "prod platform": { stack: "prod", config: stackFileConfig("prod"), build: () => void platformProgram() },
+    "100 WebServices": {
+        stack: "bench",
+        config: {},
+        build: () => {
+            for (let i = 0; i < 100; i++) {
+                new WebService(`api-${i}`, { namespace: "bench", image: IMAGE, replicas: 2 });
+            }
+        },
+    },
+};
+
+/** Resolves once `count` registrations have reached the mocks (polled on every turn of the loop). */
+async function registered(recorder: ResourceRecorder, count: number): Promise<void> {
+    while (recorder.resources.length < count) {
+        await new Promise((resolve) => setImmediate(resolve));
+    }
+}
+
+/** Milliseconds from the first constructor to the last registration. */
+async function timed(stack: string, config: Record<string, unknown>, build: () => void, count: number): Promise<number> {
+    const recorder = await installMocks(stack, config);
+    const started = process.hrtime.bigint();
+    build();
+    await registered(recorder, count);
+    return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+function rawProgram(objects: RecordedResource[]): () => void {
+    return () => {
+        for (const object of objects) {
+            new TYPED[object.type](object.name, object.inputs);
+        }
+    };
+}
+
+async function main(): Promise<void> {
+    const { values } = parseArgs({ options: { rounds: { type: "string", default: "5" } } });
+    const rounds = Number(values.rounds);
+    const results: Record<string, unknown> = {};
+    for (const [name, { stack, config, build }] of Object.entries(CASES)) {
+        // The warm-up round: loads every module and records what the program registers.
+        const recorder = await installMocks(stack, config);
+        build();
+        await settle(recorder);
+        const all = [...recorder.resources];
+        const objects = all.filter((r) => r.type.startsWith("kubernetes:"));
+        const missing = [...new Set(objects.map((o) => o.type))].filter((type) => !(type in TYPED));
+        if (missing.length > 0) {
+            throw new Error(`no typed class for ${missing.join(", ")}`);
+        }
+        const raw = rawProgram(objects);
+        await timed(stack, config, raw, objects.length); // warm the raw path too
+        const samples: Record<string, number[]> = { program: [], raw: [] };
+        for (let round = 0; round < rounds; round++) {
+            const order = round % 2 === 0 ? (["program", "raw"] as const) : (["raw", "program"] as const);
+            for (const variant of order) {
+                samples[variant].push(variant === "program" ? await timed(stack, config, build, all.length) : await timed(stack, config, raw, objects.length));
+            }
+        }
+        results[name] = { kubernetesObjects: objects.length, registrations: all.length, milliseconds: samples };
+    }
+    console.log(JSON.stringify(results));
+}
+
+main().catch((error) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exit(1);
+});
