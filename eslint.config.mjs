@@ -4,7 +4,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "dist/", "out/", ".cache/", ".state/", ".venv/", "**/*.js", "**/*.mjs"] },
+    { ignores: ["node_modules/", "dist/", "out/", ".cache/", ".state/", ".venv/", "**/*.js", "**/*.mjs", "**/*.cjs"] },
     eslint.configs.recommended,
     tseslint.configs.recommended,
     {
