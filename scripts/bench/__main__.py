@@ -1,4 +1,4 @@
-"""npm run bench [-- --quick] [--only request-path,start-to-ready,evaluation,unit-loop]
+"""npm run bench [-- --quick] [--only request-path,start-to-ready,evaluation,unit-loop,images]
 
 Each pair A/B-interleaved on this machine (loopback only, bounded runs), min/median/max per
 figure, and every goal of docs/performance.md judged on the medians: written to out/bench.json and
@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import evaluation, request_path, startup, unit_loop
+from . import evaluation, images, request_path, startup, unit_loop
 from .measure import REPO, Figures
 
 
@@ -62,6 +62,20 @@ GOALS = [
         for case in ("prod platform", "100 WebServices")
     ],
     Goal("unit-loop", "npm run test:unit, seconds", lambda f: median(f, "npm run test:unit", "wall_seconds"), 30, at_most=True),
+    *[
+        Goal(
+            "images",
+            f"{service}: image size / naive single-stage build",
+            lambda f, s=service: median(f, s, "size_mb") / median(f, s, "naive_size_mb"),
+            0.5,
+            True,
+        )
+        for service in images.SERVICES
+    ],
+    *[
+        Goal("images", f"{service}: rebuild after a code-only change, seconds", lambda f, s=service: median(f, s, "code_only_rebuild_seconds"), 5, True)
+        for service in images.SERVICES
+    ],
 ]
 
 
@@ -70,8 +84,8 @@ def benches(quick: bool) -> dict[str, Callable[[], dict]]:
         "request-path": lambda: request_path.run(rounds=3 if quick else 7, seconds=2 if quick else 5),
         "start-to-ready": lambda: startup.run(rounds=3 if quick else 7),
         "evaluation": lambda: evaluation.run(rounds=3 if quick else 9),
-        # The unit loop is a test run of its own; npm test runs it anyway, so --quick leaves it out.
-        **({} if quick else {"unit-loop": lambda: unit_loop.run(rounds=1)}),
+        # The unit loop is a test run of its own, the images are minutes of builds: full mode only.
+        **({} if quick else {"unit-loop": lambda: unit_loop.run(rounds=1), "images": lambda: images.run(rounds=3)}),
     }
 
 
@@ -83,7 +97,7 @@ def summarize(figures: dict) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="npm run bench --")
     parser.add_argument("--quick", action="store_true", help="brief runs; fail only beyond twice a goal's distance")
-    parser.add_argument("--only", help="comma-separated benches: request-path, start-to-ready, evaluation, unit-loop")
+    parser.add_argument("--only", help="comma-separated benches: request-path, start-to-ready, evaluation, unit-loop, images")
     args = parser.parse_args()
     available = benches(args.quick)
     chosen = args.only.split(",") if args.only else list(available)
