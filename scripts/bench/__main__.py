@@ -1,4 +1,4 @@
-"""npm run bench [-- --quick] [--only request-path,start-to-ready,evaluation,unit-loop,images]
+"""npm run bench [-- --quick] [--only request-path,start-to-ready,evaluation,unit-loop,images,program-process]
 
 Each pair A/B-interleaved on this machine (loopback only, bounded runs), min/median/max per
 figure, and every goal of docs/performance.md judged on the medians: written to out/bench.json and
@@ -84,6 +84,7 @@ def benches(quick: bool) -> dict[str, Callable[[], dict]]:
         "request-path": lambda: request_path.run(rounds=3 if quick else 7, seconds=2 if quick else 5),
         "start-to-ready": lambda: startup.run(rounds=3 if quick else 7),
         "evaluation": lambda: evaluation.run(rounds=3 if quick else 9),
+        **({} if quick else {"program-process": lambda: evaluation.run_process(rounds=5)}),
         # The unit loop is a test run of its own, the images are minutes of builds: full mode only.
         **({} if quick else {"unit-loop": lambda: unit_loop.run(rounds=1), "images": lambda: images.run(rounds=3)}),
     }
@@ -97,7 +98,7 @@ def summarize(figures: dict) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="npm run bench --")
     parser.add_argument("--quick", action="store_true", help="brief runs; fail only beyond twice a goal's distance")
-    parser.add_argument("--only", help="comma-separated benches: request-path, start-to-ready, evaluation, unit-loop, images")
+    parser.add_argument("--only", help="comma-separated benches: request-path, start-to-ready, evaluation, program-process, unit-loop, images")
     args = parser.parse_args()
     available = benches(args.quick)
     chosen = args.only.split(",") if args.only else list(available)
