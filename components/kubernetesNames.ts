@@ -5,6 +5,7 @@
  * accepted, or what is allowed — so the components' validators and the stack configuration's
  * schema give the same answer the API server would, before anything is registered.
  */
+import type { ArgumentProblem } from "./errors";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -92,11 +93,11 @@ export function isPinnedByDigest(value: string): boolean {
     return /@sha256:[0-9a-f]{64}$/.test(value);
 }
 
-/** `problem`'s verdict on `value`, phrased for an argument error naming `field`; undefined when fine. */
-export function fieldProblem(field: string, value: unknown, problem: (value: string) => string | undefined): string | undefined {
+/** `problem`'s verdict on `value` as an argument problem naming `field`; undefined when fine. */
+export function fieldProblem(field: string, value: unknown, problem: (value: string) => string | undefined): ArgumentProblem | undefined {
     if (typeof value !== "string") {
         return undefined; // an Output, known only later; the API server judges it then
     }
     const found = problem(value);
-    return found && `${field} = ${JSON.stringify(value)} ${found}`;
+    return found === undefined ? undefined : { field, value, message: found };
 }

@@ -227,7 +227,7 @@ function resolveNamespaceArgs(name: string, args: NamespaceArgs): NamespaceSetti
         dns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" }, ...args.dns },
     };
     const checker = new ArgumentChecker(`Namespace "${name}"`);
-    checker.report(fieldProblem("name", settings.name, namespaceProblem));
+    checker.add(fieldProblem("name", settings.name, namespaceProblem));
     checker.require(
         /^v1\.\d+$|^latest$/.test(settings.podSecurityVersion),
         `podSecurityVersion "${settings.podSecurityVersion}" must look like "v1.33" (or "latest")`,

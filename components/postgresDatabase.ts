@@ -291,7 +291,7 @@ function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): Postgres
         uid: args.uid ?? DEFAULT_UID,
     };
     const checker = new ArgumentChecker(`PostgresDatabase "${name}"`);
-    checker.report(fieldProblem("name", name, (value) => serviceNameProblem(value, 40)));
+    checker.add(fieldProblem("name", name, (value) => serviceNameProblem(value, 40)));
     checker.add(choiceProblem("imagePullPolicy", settings.imagePullPolicy, PULL_POLICIES));
     checker.require(IDENTIFIER.test(settings.database), `database "${settings.database}" must match ${IDENTIFIER}`);
     checker.require(IDENTIFIER.test(settings.username), `username "${settings.username}" must match ${IDENTIFIER}`);
@@ -299,10 +299,7 @@ function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): Postgres
         isQuantity(settings.storageSize) && parseQuantity(settings.storageSize) > 0,
         `storageSize = "${settings.storageSize}" is not valid; expected a size greater than zero, ${QUANTITY_HELP}`,
     );
-    checker.report(
-        fieldProblem("storageClassName", settings.storageClassName, dnsSubdomainProblem),
-        fieldProblem("image", settings.image, imageReferenceProblem),
-    );
+    checker.add(fieldProblem("storageClassName", settings.storageClassName, dnsSubdomainProblem), fieldProblem("image", settings.image, imageReferenceProblem));
     checker.require(
         Number.isInteger(settings.shutdownGracePeriodSeconds) && settings.shutdownGracePeriodSeconds >= 30,
         `shutdownGracePeriodSeconds = ${settings.shutdownGracePeriodSeconds} must be a whole number ≥ 30 (room for the checkpoint)`,

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { wholeNumberProblem } from "./choices";
 import { ArgumentChecker } from "./errors";
 import { fieldProblem, serviceNameProblem } from "./kubernetesNames";
 import { platformLabels } from "./labels";
@@ -44,8 +45,8 @@ export class ServiceKey extends pulumi.ComponentResource {
         const generation = args.generation ?? 1;
         const length = args.length ?? 48;
         const checker = new ArgumentChecker(`ServiceKey "${name}"`);
-        checker.report(fieldProblem("caller", args.caller, serviceNameProblem), fieldProblem("callee", args.callee, serviceNameProblem));
-        checker.require(Number.isInteger(generation) && generation >= 1, `generation = ${generation} must be a whole number ≥ 1`);
+        checker.add(fieldProblem("caller", args.caller, serviceNameProblem), fieldProblem("callee", args.callee, serviceNameProblem));
+        checker.add(wholeNumberProblem("generation", generation, 1));
         checker.require(Number.isInteger(length) && length >= 32 && length <= 128, `length = ${length} must be 32-128`);
         checker.throwIfAny();
         super("fastapi-k8s:index:ServiceKey", name, args, opts);

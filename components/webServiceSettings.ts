@@ -77,7 +77,7 @@ export function resolveWebServiceArgs(name: string, args: WebServiceArgs): WebSe
 
     const checker = new ArgumentChecker(`WebService "${name}"`);
     // 40: room for the suffixes of the objects named after it ("-config-<hash>", "-to-<peer>-egress").
-    checker.report(fieldProblem("name", name, (value) => serviceNameProblem(value, 40)));
+    checker.add(fieldProblem("name", name, (value) => serviceNameProblem(value, 40)));
     checkPort(checker, "port", settings.port);
     checker.add(choiceProblem("imagePullPolicy", settings.imagePullPolicy, PULL_POLICIES));
     checker.report(...resourceProblems(settings.resources, "resources"));
@@ -93,15 +93,14 @@ export function resolveWebServiceArgs(name: string, args: WebServiceArgs): WebSe
         }),
     );
     for (const key of ["preStopSleepSeconds", "drainSeconds"] as const) {
-        const value = settings.shutdown[key];
-        checker.require(Number.isInteger(value) && value >= 0, `shutdown.${key} = ${value} must be a whole number ≥ 0`);
+        checker.add(wholeNumberProblem(`shutdown.${key}`, settings.shutdown[key], 0));
     }
     checker.require(
         Number.isInteger(settings.uid) && settings.uid >= 10000,
         `uid = ${settings.uid} must be a whole number ≥ 10000 (a user that exists on no host)`,
     );
     checker.report(...exemptionProblems(args.exemptions ?? []));
-    checker.report(
+    checker.add(
         fieldProblem("image", args.image, imageReferenceProblem),
         fieldProblem("version", args.version, labelValueProblem),
         ...Object.entries(args.podLabels ?? {}).map(([key, value]) => fieldProblem(`podLabels["${key}"]`, value, labelValueProblem)),
@@ -128,7 +127,7 @@ function checkMounts(checker: ArgumentChecker, secretFiles: SecretFileMount[], w
         seen.set(normalized, what);
     }
     for (const mount of secretFiles) {
-        checker.report(fieldProblem(`secretFiles secretName`, mount.secretName, dnsSubdomainProblem));
+        checker.add(fieldProblem(`secretFiles secretName`, mount.secretName, dnsSubdomainProblem));
     }
 }
 
@@ -197,10 +196,10 @@ function ingressRouteProblems(ingress: IngressRoute): ArgumentProblem[] {
     const missingHost = ingress.tlsSecretName ? "is required because ingress.tlsSecretName is set: TLS needs a host name" : "is required: a DNS host name";
     return defined([
         typeof ingress.host === "string"
-            ? ruleProblem("ingress.host", ingress.host, ingressHostProblem)
+            ? fieldProblem("ingress.host", ingress.host, ingressHostProblem)
             : { field: "ingress.host", value: ingress.host, message: missingHost },
-        ruleProblem("ingress.className", ingress.className, dnsSubdomainProblem),
-        ruleProblem("ingress.tlsSecretName", ingress.tlsSecretName, dnsSubdomainProblem),
+        fieldProblem("ingress.className", ingress.className, dnsSubdomainProblem),
+        fieldProblem("ingress.tlsSecretName", ingress.tlsSecretName, dnsSubdomainProblem),
         path.startsWith("/") ? undefined : { field: "ingress.path", value: path, message: 'must start with "/"' },
     ]);
 }
@@ -222,12 +221,6 @@ function autoscalingProblems(hpa: Autoscaling): ArgumentProblem[] {
         // Kubernetes' own bound for a stabilization window.
         window === undefined ? undefined : wholeNumberProblem("autoscaling.scaleDownStabilizationSeconds", window, 0, 3600, "seconds"),
     ]);
-}
-
-/** `rule`'s verdict on a string argument (undefined for anything else: an Output, judged later). */
-function ruleProblem(field: string, value: unknown, rule: (value: string) => string | undefined): ArgumentProblem | undefined {
-    const found = typeof value === "string" ? rule(value) : undefined;
-    return found === undefined ? undefined : { field, value, message: found };
 }
 
 function defined(problems: Array<ArgumentProblem | undefined>): ArgumentProblem[] {

@@ -1,7 +1,7 @@
 """What every pair shares: starting a server on loopback, waiting for it, A/B rounds, and figures."""
 
+import http.client
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -10,27 +10,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from loopback import LOOPBACK, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 APP_IMAGES = REPO / "app-images"
-LOOPBACK = "127.0.0.1"
 # One core serves, the other loads: the two would otherwise fight over both and the ratio would
 # measure the scheduler. On a machine with one core both share it.
 SERVER_CPU = "0"
 CLIENT_CPU = "1" if (os.cpu_count() or 1) > 1 else "0"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        return int(s.getsockname()[1])
-
-
 def http_status(url: str, timeout: float = 1.0) -> int | None:
     """The status of a GET, or None when nothing answers (stdlib only: no client library's start-up in the figure)."""
-    import http.client
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
