@@ -133,10 +133,15 @@ def restricted_container(name: str, image: str, **extra: object) -> dict:
     }
 
 
+def service_endpoints(namespace: str, service: str) -> list[dict]:
+    """The endpoints the Service's EndpointSlices list (addresses and conditions)."""
+    slices = get(namespace, "endpointslices", "-l", f"kubernetes.io/service-name={service}")["items"]
+    return [e for s in slices for e in s.get("endpoints") or []]
+
+
 def endpoint_ready(namespace: str, service: str, pod_ip: str) -> bool | None:
     """Whether the Service's EndpointSlices list `pod_ip` as ready (None: not listed at all)."""
-    slices = get(namespace, "endpointslices", "-l", f"kubernetes.io/service-name={service}")["items"]
-    for endpoint in (e for s in slices for e in s.get("endpoints") or []):
+    for endpoint in service_endpoints(namespace, service):
         if pod_ip in endpoint["addresses"]:
             return bool(endpoint.get("conditions", {}).get("ready"))
     return None

@@ -39,7 +39,7 @@ from conftest import (
     running_pods,
     sh,
 )
-from scenarios.kube import live_pods, release_command, wait_until
+from scenarios.kube import live_pods, release_command, service_endpoints, wait_until
 from scenarios.load import BoundedLoad
 
 
@@ -78,13 +78,32 @@ def test_a_deployment_of_an_image_built_here_becomes_ready_and_is_reached_by_nam
     """)
     kubectl("-n", NAMESPACE, "rollout", "status", "deployment/web", "--timeout=180s", timeout=200)
     cluster_ip = kubectl("-n", NAMESPACE, "get", "service", "web", "-o", "jsonpath={.spec.clusterIP}").stdout
+    wait_until(
+        lambda: any(e.get("conditions", {}).get("ready") for e in service_endpoints(NAMESPACE, "web")),
+        60,
+        "the Service web to list a ready endpoint",
+    )
+    # A Ready pod listed in the EndpointSlice is not yet a rule on the node: kube-proxy writes its rules
+    # on its own sync (≥ minSyncPeriod after the change), and until then the Service's address
+    # refuses connections. Clients of a Service that just appeared must allow for that, so this one
+    # retries a refusal for a bounded time (and says how often it had to).
     log = run_pod(
         "client",
         images["base"],
         textwrap.dedent(f"""
-        import socket, urllib.request
+        import socket, time, urllib.error, urllib.request
         print("resolved", socket.gethostbyname("web.{NAMESPACE}.svc.cluster.local"))
-        page = urllib.request.urlopen("http://web.{NAMESPACE}.svc.cluster.local/", timeout=10).read().decode()
+        deadline, refusals = time.monotonic() + 30, 0
+        while True:
+            try:
+                page = urllib.request.urlopen("http://web.{NAMESPACE}.svc.cluster.local/", timeout=10).read().decode()
+                break
+            except urllib.error.URLError as error:
+                if not isinstance(error.reason, ConnectionRefusedError) or time.monotonic() > deadline:
+                    raise
+                refusals += 1
+                time.sleep(0.5)
+        print("refused-before-reaching", refusals)
         print("greeting-found", "from-the-cluster" in page)
     """),
     )
