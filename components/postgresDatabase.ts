@@ -8,6 +8,7 @@ import { ArgumentChecker } from "./errors";
 import { dnsSubdomainProblem, fieldProblem, imageReferenceProblem, serviceNameProblem } from "./kubernetesNames";
 import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
+import { PostgresBackup, PostgresBackupArgs, PostgresBackupSettings, postgresBackupProblems, postgresBackupResourceProblems, resolveBackupSettings } from "./postgresBackup";
 import { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
 import { ComputeResources, POSTGRES_EPHEMERAL_DEFAULTS, resourceProblems, toResourceRequirements } from "./resources";
 import { DEFAULT_UID, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
@@ -43,6 +44,11 @@ export interface PostgresDatabaseArgs {
     annotations?: Record<string, string>;
     /** Checker exemptions for the StatefulSet, each with its reason. */
     exemptions?: CheckExemption[];
+    /**
+     * Scheduled `pg_dump` backups to a volume of their own (a CronJob from the same image), verified
+     * and rotated; `npm run db` lists and restores them. Default: none.
+     */
+    backup?: PostgresBackupArgs;
 }
 
 const PORT = 5432;
@@ -80,6 +86,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     public readonly statefulSet: k8s.apps.v1.StatefulSet;
     /** How NetworkPolicies find this workload. */
     public readonly peer: NetworkPeer;
+    /** The scheduled backups; undefined without the `backup` argument. */
+    public readonly backup?: PostgresBackup;
 
     constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = resolvePostgresArgs(name, args);
@@ -149,12 +157,34 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             { metadata: { ...metadata, name }, spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(name) } } },
             { parent: this },
         );
-        this.registerOutputs({ host: this.host, secretName: this.secretName });
+        if (settings.backup) {
+            this.backup = this.createBackup(name, args, settings, settings.backup);
+        }
+        this.registerOutputs({ host: this.host, secretName: this.secretName, backupCronJob: this.backup?.cronJob.metadata.name });
     }
 
     /** Admits `client` on 5432 (ingress here, egress on the client). */
     allowFrom(client: PeerSource): Connection {
         return connect(client, this, this);
+    }
+
+    private createBackup(name: string, args: PostgresDatabaseArgs, settings: PostgresSettings, backup: PostgresBackupSettings): PostgresBackup {
+        const target = {
+            name,
+            namespace: args.namespace,
+            host: this.host,
+            port: PORT,
+            database: settings.database,
+            username: settings.username,
+            secretName: this.secretName,
+            image: settings.image,
+            imagePullPolicy: settings.imagePullPolicy,
+            uid: settings.uid,
+            annotations: args.annotations,
+        };
+        const job = new PostgresBackup(`${name}-backup`, target, backup, { parent: this });
+        this.allowFrom(job);
+        return job;
     }
 
     private createStatefulSet(
@@ -272,6 +302,7 @@ interface PostgresSettings {
     protect: boolean;
     retainOnDelete: boolean;
     uid: number;
+    backup?: PostgresBackupSettings;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -289,6 +320,7 @@ function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): Postgres
         protect: args.protect ?? false,
         retainOnDelete: args.retainOnDelete ?? false,
         uid: args.uid ?? DEFAULT_UID,
+        backup: args.backup && resolveBackupSettings(args.backup),
     };
     const checker = new ArgumentChecker(`PostgresDatabase "${name}"`);
     checker.add(fieldProblem("name", name, (value) => serviceNameProblem(value, 40)));
@@ -307,6 +339,10 @@ function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): Postgres
     checker.require(Number.isInteger(settings.uid) && settings.uid >= 10000, `uid = ${settings.uid} must be ≥ 10000`);
     checker.report(...resourceProblems(settings.resources, "resources", POSTGRES_EPHEMERAL_DEFAULTS));
     checker.report(...exemptionProblems(args.exemptions ?? []));
+    if (args.backup) {
+        checker.add(...postgresBackupProblems(args.backup));
+        checker.report(...postgresBackupResourceProblems(args.backup));
+    }
     checker.throwIfAny();
     return settings;
 }

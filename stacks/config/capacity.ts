@@ -1,4 +1,4 @@
-import { parseQuantity } from "../../components";
+import { ComputeResources, parseQuantity, resolveBackupSettings } from "../../components";
 import { ConfigIssue } from "./issues";
 import { StackConfig, WebTierConfig } from "./schema";
 
@@ -21,43 +21,50 @@ export function peakPods(tier: WebTierConfig): number {
 
 /**
  * Checks that the namespace quota admits the peak the workloads may reach together: every HPA at
- * its maximum, each in the middle of a rolling update, plus Postgres. A quota below that peak lets
- * the platform deploy and then silently refuses pods under load.
+ * its maximum, each in the middle of a rolling update, plus Postgres and a running backup. A quota
+ * below that peak lets the platform deploy and then silently refuses pods under load.
  */
 export function capacityIssues(config: StackConfig): ConfigIssue[] {
     // A blue-green frontend runs two full releases side by side.
     const frontendReleases = config.frontend.blueGreen ? [config.frontend, config.frontend] : [config.frontend];
     const tiers = [...frontendReleases, config.backend, config.analytics];
+    const backup = config.postgres.backup && resolveBackupSettings(config.postgres.backup);
+    // Single pods: Postgres, and a backup pod while one runs.
+    const singles: ComputeResources[] = [config.postgres.resources, ...(backup ? [backup.resources] : [])];
     const issues: ConfigIssue[] = [];
     for (const { quota, kind, resource } of DIMENSIONS) {
         const peak =
             tiers.reduce((sum, t) => sum + peakPods(t) * parseQuantity(t.resources[kind][resource]), 0) +
-            parseQuantity(config.postgres.resources[kind][resource]);
+            singles.reduce((sum, r) => sum + parseQuantity(r[kind][resource]), 0);
         const allowed = parseQuantity(config.quota[quota]);
         if (allowed < peak) {
             issues.push({
                 key: `quota.${quota}`,
                 value: config.quota[quota],
-                message: `below the peak the workloads may reach (${formatAmount(peak, resource)}: every tier at its maximum replicas plus one surge pod, both colours of a blue-green tier, and Postgres); raise the quota or lower replicas/${kind}`,
+                message: `below the peak the workloads may reach (${formatAmount(peak, resource)}: every tier at its maximum replicas plus one surge pod, both colours of a blue-green tier, Postgres and a running backup); raise the quota or lower replicas/${kind}`,
             });
         }
     }
-    const pods = tiers.reduce((sum, t) => sum + peakPods(t), 0) + 1;
+    const pods = tiers.reduce((sum, t) => sum + peakPods(t), 0) + singles.length;
     if (config.quota.pods < pods) {
         issues.push({ key: "quota.pods", value: config.quota.pods, message: `below the peak pod count (${pods})` });
     }
-    if (config.quota.persistentVolumeClaims < 1) {
+    const claims = backup ? 2 : 1;
+    if (config.quota.persistentVolumeClaims < claims) {
         issues.push({
             key: "quota.persistentVolumeClaims",
             value: config.quota.persistentVolumeClaims,
-            message: "Postgres needs at least 1 PersistentVolumeClaim",
+            message: backup ? "Postgres needs 2 PersistentVolumeClaims (data and backups)" : "Postgres needs at least 1 PersistentVolumeClaim",
         });
     }
-    if (parseQuantity(config.quota.requestsStorage) < parseQuantity(config.postgres.storageSize)) {
+    const storage = parseQuantity(config.postgres.storageSize) + (backup ? parseQuantity(backup.storageSize) : 0);
+    if (parseQuantity(config.quota.requestsStorage) < storage) {
         issues.push({
             key: "quota.requestsStorage",
             value: config.quota.requestsStorage,
-            message: `below postgres.storageSize (${config.postgres.storageSize})`,
+            message: backup
+                ? `below postgres.storageSize plus postgres.backup.storageSize (${config.postgres.storageSize} + ${backup.storageSize})`
+                : `below postgres.storageSize (${config.postgres.storageSize})`,
         });
     }
     return issues;

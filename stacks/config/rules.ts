@@ -1,4 +1,11 @@
-import { imageReferenceProblem, isPinnedByDigest, resourceProblems, webServiceTuningProblems } from "../../components";
+import {
+    imageReferenceProblem,
+    isPinnedByDigest,
+    postgresBackupProblems,
+    postgresBackupResourceProblems,
+    resourceProblems,
+    webServiceTuningProblems,
+} from "../../components";
 import { readCaCertificates } from "./caCertificates";
 import { ConfigIssue } from "./issues";
 import { StackConfig, WebTierConfig, analyticsSchema, backendSchema, frontendSchema } from "./schema";
@@ -22,6 +29,7 @@ export function webTierRuleIssues(raw: Record<string, unknown>): ConfigIssue[] {
 export function crossFieldIssues(config: StackConfig): ConfigIssue[] {
     return [
         ...resourceIssues("postgres.resources", config.postgres.resources),
+        ...backupIssues(config.postgres.backup),
         ...imageIssues(config),
         ...caCertificatesIssues(config.images.buildEnvironment?.caCertificatesFile),
         ...nodePortIssues(config),
@@ -30,6 +38,18 @@ export function crossFieldIssues(config: StackConfig): ConfigIssue[] {
 
 function resourceIssues(key: string, resources: WebTierConfig["resources"]): ConfigIssue[] {
     return resourceProblems(resources, key).map((message) => ({ key, value: resources, message }));
+}
+
+/** PostgresDatabase's own backup rules, with their fields under the `postgres` key. */
+function backupIssues(backup: StackConfig["postgres"]["backup"]): ConfigIssue[] {
+    if (backup === undefined) {
+        return [];
+    }
+    const key = "postgres.backup.resources";
+    return [
+        ...postgresBackupProblems(backup).map((p) => ({ key: `postgres.${p.field}`, value: p.value, message: p.message })),
+        ...postgresBackupResourceProblems(backup, key).map((message) => ({ key, value: backup.resources, message })),
+    ];
 }
 
 /** The WebService component's own rules, run on the arguments the tier's keys become. */

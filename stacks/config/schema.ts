@@ -125,6 +125,17 @@ export const analyticsSchema = z.strictObject({
     maxRows: wholeAtLeast(1).optional(),
 });
 
+/** Scheduled backups (PostgresDatabase's `backup`); the values are judged by the component's rules in ./rules.ts. */
+const postgresBackupSchema = z.strictObject({
+    schedule: z.string({ error: 'expected a cron schedule such as "0 3 * * *"' }).optional(),
+    timeZone: z.string({ error: 'expected an IANA time zone name such as "Etc/UTC"' }).optional(),
+    keep: number.optional(),
+    storageSize: z.string({ error: `expected ${QUANTITY_HELP}` }).optional(),
+    storageClassName: z.string().optional(),
+    resources: computeResourcesSchema.optional(),
+    timeoutSeconds: number.optional(),
+});
+
 export const postgresSchema = z.strictObject({
     image: imageRef.optional(),
     storageSize: positiveQuantity,
@@ -132,6 +143,8 @@ export const postgresSchema = z.strictObject({
     resources: computeResourcesSchema,
     protect: z.boolean({ error: "expected true or false" }),
     retainOnDelete: z.boolean({ error: "expected true or false" }),
+    /** Scheduled pg_dump backups; absent means none (dev). */
+    backup: postgresBackupSchema.optional(),
 });
 
 export const quotaSchema = z.strictObject({

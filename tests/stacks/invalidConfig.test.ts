@@ -48,6 +48,48 @@ const cases: Case[] = [
         expect: ['frontend.service.type = "Ingress"', "ClusterIP, NodePort, LoadBalancer"],
     },
     {
+        what: "a backup schedule the CronJob controller cannot parse",
+        stack: "staging",
+        edit: (c) => (c.postgres.backup.schedule = "0 3 * * 7"),
+        expect: ['postgres.backup.schedule = "0 3 * * 7"', "invalid day of week", "0-6"],
+    },
+    {
+        what: "keeping no backups",
+        stack: "prod",
+        edit: (c) => (c.postgres.backup.keep = 0),
+        expect: ["postgres.backup.keep = 0", "1-1000"],
+    },
+    {
+        what: "a backup time zone that does not exist",
+        stack: "prod",
+        edit: (c) => (c.postgres.backup.timeZone = "Europe/Atlantis"),
+        expect: ['postgres.backup.timeZone = "Europe/Atlantis"', "IANA time zone"],
+    },
+    {
+        what: "a misspelt backup key",
+        stack: "staging",
+        edit: (c) => (c.postgres.backup.retention = 3),
+        expect: ["postgres.backup.retention = 3", "unknown key"],
+    },
+    {
+        what: "a backup pod whose memory limit is below its request",
+        stack: "staging",
+        edit: (c) => (c.postgres.backup.resources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "128Mi" } }),
+        expect: ["postgres.backup.resources", '"128Mi" is below', "at least the request"],
+    },
+    {
+        what: "a storage quota without room for the backups",
+        stack: "staging",
+        edit: (c) => (c.postgres.backup.storageSize = "20Gi"),
+        expect: ['quota.requestsStorage = "20Gi"', "postgres.backup.storageSize", "5Gi + 20Gi"],
+    },
+    {
+        what: "a claim quota without room for the backup claim",
+        stack: "staging",
+        edit: (c) => (c.quota.persistentVolumeClaims = 1),
+        expect: ["quota.persistentVolumeClaims = 1", "2 PersistentVolumeClaims (data and backups)"],
+    },
+    {
         what: "a malformed storage size",
         stack: "prod",
         edit: (c) => (c.postgres.storageSize = "10GB"),

@@ -6,6 +6,8 @@ import { EvaluatedStack, evaluatePlatform, evaluateStack } from "./evaluateStack
 
 const TIERS = ["frontend", "backend", "analytics"];
 const BLUE_GREEN_STACKS = ["staging", "prod"];
+/** Scheduled backups: on in staging and prod, off in dev. */
+const BACKED_UP: Record<string, boolean> = { dev: false, staging: true, prod: true };
 
 /** The Deployments of a tier: one, or one per colour where the frontend runs blue-green. */
 function deploymentsOf(stack: string, tier: string): string[] {
@@ -37,11 +39,12 @@ describe("stacks", () => {
             }
         });
 
-        it(`${stack}: allows exactly outside → frontend → backend → {postgres, analytics}`, () => {
+        it(`${stack}: allows exactly outside → frontend → backend → {postgres, analytics}${BACKED_UP[stack] ? " and backups → postgres" : ""}`, () => {
             const policies = evaluated[stack].recorder
                 .ofType(T.networkPolicy)
                 .map((p) => p.inputs.metadata.name)
                 .sort();
+            const backups = BACKED_UP[stack] ? ["postgres-backup-to-postgres-egress", "postgres-backup-to-postgres-ingress"] : [];
             assert.deepEqual(policies, [
                 "allow-dns-egress",
                 "backend-to-analytics-egress",
@@ -52,7 +55,16 @@ describe("stacks", () => {
                 "frontend-public-ingress",
                 "frontend-to-backend-egress",
                 "frontend-to-backend-ingress",
+                ...backups,
             ]);
+        });
+
+        it(`${stack}: ${BACKED_UP[stack] ? "backs Postgres up on a schedule to a claim of its own" : "runs no scheduled backups"}`, () => {
+            const cronJobs = evaluated[stack].recorder.ofType("kubernetes:batch/v1:CronJob");
+            assert.deepEqual(
+                cronJobs.map((c) => c.inputs.metadata.name),
+                BACKED_UP[stack] ? ["postgres-backup"] : [],
+            );
         });
 
         it(`${stack}: no output and no non-Secret resource holds a generated password or key in clear`, () => {
