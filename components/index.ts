@@ -27,7 +27,15 @@ export {
 export { selectorLabels, workloadLabels } from "./labels";
 export { DnsServerSelector, Namespace, NamespaceArgs, NamespaceLimitDefaults, NamespaceQuota } from "./namespace";
 export { NetworkPeer, ServedPort } from "./networkPeer";
-export { PostgresBackup, PostgresBackupArgs, cronScheduleProblem, postgresBackupProblems, postgresBackupResourceProblems, resolveBackupSettings, timeZoneProblem } from "./postgresBackup";
+export {
+    PostgresBackup,
+    PostgresBackupArgs,
+    cronScheduleProblem,
+    postgresBackupProblems,
+    postgresBackupResourceProblems,
+    resolveBackupSettings,
+    timeZoneProblem,
+} from "./postgresBackup";
 export { BACKUP_DIR, BACKUP_SCRIPTS } from "./postgresBackupScripts";
 export { PostgresDatabase, PostgresDatabaseArgs } from "./postgresDatabase";
 export { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";

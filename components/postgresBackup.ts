@@ -148,7 +148,9 @@ function cronValue(value: string, field: (typeof FIELDS)[number]): number | unde
 export function timeZoneProblem(zone: string): string | undefined {
     try {
         new Intl.DateTimeFormat("en", { timeZone: zone });
-        return zone.trim() === zone && zone !== "" && !/^(UTC|GMT)?[+-]/.test(zone) ? undefined : `is not an IANA time zone name such as "Etc/UTC" or "Europe/Berlin"`;
+        return zone.trim() === zone && zone !== "" && !/^(UTC|GMT)?[+-]/.test(zone)
+            ? undefined
+            : `is not an IANA time zone name such as "Etc/UTC" or "Europe/Berlin"`;
     } catch {
         return `is not an IANA time zone name such as "Etc/UTC" or "Europe/Berlin"`;
     }
@@ -205,7 +207,11 @@ export class PostgresBackup extends pulumi.ComponentResource {
             { parent: this, retainOnDelete: true },
         );
         this.claimName = claim.metadata.name;
-        const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, { metadata: metadata(`${workload}-scripts`), data: BACKUP_SCRIPT_FILES }, { parent: this });
+        const scripts = new k8s.core.v1.ConfigMap(
+            `${name}-scripts`,
+            { metadata: metadata(`${workload}-scripts`), data: BACKUP_SCRIPT_FILES },
+            { parent: this },
+        );
 
         this.cronJob = new k8s.batch.v1.CronJob(
             name,

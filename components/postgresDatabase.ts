@@ -8,7 +8,14 @@ import { ArgumentChecker } from "./errors";
 import { dnsSubdomainProblem, fieldProblem, imageReferenceProblem, serviceNameProblem } from "./kubernetesNames";
 import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
-import { PostgresBackup, PostgresBackupArgs, PostgresBackupSettings, postgresBackupProblems, postgresBackupResourceProblems, resolveBackupSettings } from "./postgresBackup";
+import {
+    PostgresBackup,
+    PostgresBackupArgs,
+    PostgresBackupSettings,
+    postgresBackupProblems,
+    postgresBackupResourceProblems,
+    resolveBackupSettings,
+} from "./postgresBackup";
 import { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
 import { ComputeResources, POSTGRES_EPHEMERAL_DEFAULTS, resourceProblems, toResourceRequirements } from "./resources";
 import { DEFAULT_UID, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
