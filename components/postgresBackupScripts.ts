@@ -33,18 +33,20 @@ pg_restore --list "$file.partial" >/dev/null
 mv "$file.partial" "$file"
 trap - EXIT
 echo "backup $(basename "$file") $(stat -c %s "$file") bytes verified"
-ls -1 "$BACKUP_DIR" | grep '\\.dump$' | sort -r | tail -n "+$((KEEP + 1))" | while read -r old; do
-    rm -f -- "$BACKUP_DIR/$old"
-    echo "removed $old (keeping the newest $KEEP)"
+printf '%s\\n' "$BACKUP_DIR"/*.dump | sort -r | tail -n "+$((KEEP + 1))" | while read -r old; do
+    rm -f -- "$old"
+    echo "removed $(basename "$old") (keeping the newest $KEEP)"
 done
 `;
 
 const LIST = `#!/bin/sh
 # One line per backup, newest first: name, size in bytes, and whether pg_restore can read it.
 . "$(dirname "$0")/common.sh"
-ls -1 "$BACKUP_DIR" | grep '\\.dump$' | sort -r | while read -r name; do
-    if pg_restore --list "$BACKUP_DIR/$name" >/dev/null 2>&1; then state=verified; else state=unreadable; fi
-    echo "backup $name $(stat -c %s "$BACKUP_DIR/$name") $state"
+for path in "$BACKUP_DIR"/*.dump; do
+    [ -e "$path" ] && echo "$path"
+done | sort -r | while read -r path; do
+    if pg_restore --list "$path" >/dev/null 2>&1; then state=verified; else state=unreadable; fi
+    echo "backup $(basename "$path") $(stat -c %s "$path") $state"
 done
 `;
 

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # The linters, as `npm run lint` and the first step of `npm test` run them: ShellCheck on every
-# script (settings in .shellcheckrc), ruff's lint and format check on all Python (ruff.toml), mypy
-# --strict on the services and their shared package (app-images/pyproject.toml), and ESLint with
-# typescript-eslint and Prettier's check on all TypeScript (eslint.config.mjs, .prettierrc.json).
+# script (settings in .shellcheckrc) and on the backup scripts the components mount, ruff's lint
+# and format check on all Python (ruff.toml), mypy --strict on the services and their shared
+# package (app-images/pyproject.toml), and ESLint with typescript-eslint and Prettier's check on
+# all TypeScript (eslint.config.mjs, .prettierrc.json).
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 apt_install shellcheck
 ensure_python_venv
 log "shellcheck (scripts/, .ci/run)"
 shellcheck scripts/*.sh scripts/*/*.sh .ci/run
+log "shellcheck (the backup scripts PostgresDatabase mounts, as POSIX sh: they run in the server's image)"
+backup_scripts="$(mktemp -d)"
+trap 'rm -rf "$backup_scripts"' EXIT
+npx --no-install ts-node --transpile-only scripts/render/backupScripts.ts "$backup_scripts"
+# SC1091: common.sh is sourced from the scripts' own directory at run time.
+shellcheck --shell=sh --exclude=SC1091 "$backup_scripts"/*.sh
 log "ruff (app-images/, scripts/, tests/)"
 "$VENV/bin/ruff" check app-images scripts tests
 "$VENV/bin/ruff" format --check app-images scripts tests

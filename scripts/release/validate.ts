@@ -32,11 +32,14 @@ export function kubectlPath(repoRoot: string): string {
 /** The API server's proxy to a Service's port named "http": traffic goes through the Service itself. */
 const serviceProxyPath = (namespace: string, service: string, route: string) => `/api/v1/namespaces/${namespace}/services/${service}:http/proxy${route}`;
 
-function run(kubectl: string, args: string[]): { ok: boolean; output: string } {
-    const result = spawnSync(kubectl, args, { encoding: "utf8" });
+/** Runs kubectl; `stdout` alone (for parsing) and `output` with stderr and any spawn error (for messages). */
+export function runKubectl(kubectl: string, args: string[], input?: string): { ok: boolean; stdout: string; output: string } {
+    const result = spawnSync(kubectl, args, { encoding: "utf8", input, maxBuffer: 64 * 2 ** 20 });
     const output = `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? result.error.message : ""}`.trim();
-    return { ok: result.status === 0, output };
+    return { ok: result.status === 0, stdout: result.stdout ?? "", output };
 }
+
+const run = runKubectl;
 
 /** What failed (empty when the release is healthy). */
 export function validateRelease(kubectl: string, target: ValidationTarget): string[] {

@@ -29,7 +29,16 @@ def sh(*args: str, check: bool = True, env: dict | None = None, timeout: float =
 
 def release_command(work_dir: Path, env: dict, *args: str, check: bool = True, timeout: float = 1500) -> subprocess.CompletedProcess:
     """Runs the release command (what npm run deploy/promote/switch/status run) on a scratch project."""
-    cli = str(REPO / "scripts" / "release" / "cli.ts")
+    return project_command("release", work_dir, env, *args, check=check, timeout=timeout)
+
+
+def db_command(work_dir: Path, env: dict, *args: str, check: bool = True, timeout: float = 900) -> subprocess.CompletedProcess:
+    """Runs the database command (what npm run db runs: backup, list, restore) on a scratch project."""
+    return project_command("db", work_dir, env, *args, check=check, timeout=timeout)
+
+
+def project_command(folder: str, work_dir: Path, env: dict, *args: str, check: bool, timeout: float) -> subprocess.CompletedProcess:
+    cli = str(REPO / "scripts" / folder / "cli.ts")
     return sh("npx", "--no-install", "ts-node", "--transpile-only", cli, *args, "--work-dir", str(work_dir), check=check, env=env, timeout=timeout)
 
 

@@ -39,7 +39,7 @@ from conftest import (
     running_pods,
     sh,
 )
-from scenarios.kube import live_pods, release_command, service_endpoints, wait_until
+from scenarios.kube import db_command, live_pods, release_command, service_endpoints, wait_until
 from scenarios.load import BoundedLoad
 
 
@@ -515,6 +515,98 @@ def test_an_hpa_scales_on_real_cpu_figures_and_a_release_leaves_its_replicas_alo
     figures["cpu_percent_idle"] = hpa_status(color)["currentMetrics"][0]["resource"]["current"]["averageUtilization"]
     cluster["hpa"] = figures
     assert load.figures.failed == 0, figures
+
+
+def staging_sql(query: str) -> list[str]:
+    """Rows of `query` on staging's database, over the server's own socket (trust auth: no password)."""
+    psql = ["psql", "-U", "app", "-d", "app", "-AtX", "-v", "ON_ERROR_STOP=1", "-c", query]
+    return kubectl("-n", STAGING_NAMESPACE, "exec", "postgres-0", "-c", "postgres", "--", *psql).stdout.splitlines()
+
+
+def db(engine: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return db_command(engine["project"], engine["env"], *args, check=check)
+
+
+def backup_files(engine: dict) -> list[str]:
+    """The backups `npm run db -- list` reports, newest first; each must verify."""
+    lines = [line.split("\t") for line in db(engine, "list", "staging").stdout.splitlines() if line.strip()]
+    assert all(state == "verified" for _, _, state in lines), lines
+    return [name for name, _, _ in lines]
+
+
+def test_a_dropped_table_comes_back_from_a_backup_row_for_row(cluster, engine):
+    """Notes written through the frontend, a backup (npm run db -- backup), the notes table dropped,
+    restore refused without --yes and for an unknown file, then restored: every row is back, the
+    writers were stopped during the restore and serve again after."""
+    live = json.loads(kubectl("-n", STAGING_NAMESPACE, "get", "service", "frontend", "-o", "json").stdout)
+    url = f"http://{live['spec']['clusterIP']}:{live['spec']['ports'][0]['port']}"
+    marker = secrets.token_hex(4)
+    with httpx.Client(base_url=url, timeout=30) as client:
+        for i in range(40):
+            assert client.post("/notes", data={"title": f"{marker}-{i}", "body": f"body {i} " * 20}).status_code == 303
+    before = staging_sql("SELECT id, title, body, created_at FROM notes ORDER BY id")
+    assert sum(marker in row for row in before) == 40
+
+    figures: dict = {"rows": len(before)}
+    started = time.monotonic()
+    taken = db(engine, "backup", "staging").stdout
+    figures["backup_seconds"] = round(time.monotonic() - started, 1)
+    name = next(line.split()[1] for line in taken.splitlines() if line.startswith("backup "))
+    figures["backup_bytes"] = int(next(line.split()[2] for line in taken.splitlines() if line.startswith("backup ")))
+    assert name in backup_files(engine)
+
+    staging_sql("DROP TABLE notes")
+    unconfirmed = db(engine, "restore", "staging", name, check=False)
+    assert unconfirmed.returncode == 1 and "--yes" in unconfirmed.stderr, unconfirmed.stderr
+    unknown = db(engine, "restore", "staging", "no-such.dump", "--yes", check=False)
+    assert unknown.returncode == 1 and 'no backup named "no-such.dump"' in unknown.stderr, unknown.stderr
+
+    started = time.monotonic()
+    restored = db(engine, "restore", "staging", name, "--yes").stdout
+    figures["restore_seconds"] = round(time.monotonic() - started, 1)
+    cluster["backup_restore"] = figures
+    assert "stopping the writers: backend" in restored and f"restored {name}" in restored, restored
+    assert staging_sql("SELECT id, title, body, created_at FROM notes ORDER BY id") == before
+    page = httpx.get(url + "/", timeout=30)
+    assert page.status_code == 200 and f"{marker}-39" in page.text
+
+
+def test_the_scheduled_backup_runs_verifies_and_keeps_only_the_newest(cluster, engine):
+    """The CronJob itself, on a test schedule (every minute) and retention (2): its Job completes,
+    its file verifies, and the older backups beyond two are deleted."""
+    db(engine, "backup", "staging")
+    db(engine, "backup", "staging")
+    before = backup_files(engine)
+    assert len(before) >= 2, before
+    kubectl(
+        "-n",
+        STAGING_NAMESPACE,
+        "patch",
+        "cronjob",
+        "postgres-backup",
+        "--type=json",
+        "-p",
+        json.dumps(
+            [
+                {"op": "replace", "path": "/spec/schedule", "value": "* * * * *"},
+                {"op": "replace", "path": "/spec/jobTemplate/spec/template/spec/containers/0/env/6", "value": {"name": "KEEP", "value": "2"}},
+            ]
+        ),
+    )
+
+    def scheduled_job_done() -> bool:
+        jobs = json.loads(kubectl("-n", STAGING_NAMESPACE, "get", "jobs", "-o", "json").stdout)["items"]
+        scheduled = [j for j in jobs if any(o["kind"] == "CronJob" for o in j["metadata"].get("ownerReferences", []))]
+        failed = [j["metadata"]["name"] for j in scheduled if j["status"].get("failed")]
+        assert not failed, f"scheduled backup failed: {failed}"
+        return any(j["status"].get("succeeded") for j in scheduled)
+
+    wait_until(scheduled_job_done, 150, "a scheduled backup Job to succeed")
+    kubectl("-n", STAGING_NAMESPACE, "patch", "cronjob", "postgres-backup", "-p", '{"spec": {"suspend": true}}')
+    after = backup_files(engine)
+    assert len(after) == 2, after
+    assert after[1] == before[0], f"the newest earlier backup is kept beside the scheduled one: {before} → {after}"
+    assert after[0] not in before
 
 
 @pytest.mark.teardown

@@ -1,0 +1,73 @@
+/**
+ * npm run db -- backup  <stack>            take a backup now (a Job from the backup CronJob)
+ * npm run db -- list    <stack>            list the backups, newest first, each verified
+ * npm run db -- restore <stack> <backup> --yes
+ *                                          restore one: the database's writers are scaled to zero
+ *                                          first and brought back after, whatever the outcome
+ *
+ * options: --work-dir <dir> (where the stack files are; default the repository),
+ *          --timeout <seconds> (per Job; default 1800).
+ *
+ * Every action runs as a Job built from the CronJob's own pod template (PostgresDatabase's `backup`),
+ * so it has the same image, security context, volumes and network identity as the scheduled backups.
+ * Exit status: 0 done, 1 refused or failed, 2 bad usage.
+ */
+import { parseArgs } from "util";
+import { STAGES } from "../release/releaseConfig";
+import { stackSettings } from "../release/release";
+import { DatabaseBackups, DbError } from "./backups";
+
+class UsageError extends Error {}
+
+const OPTIONS = { yes: { type: "boolean" }, "work-dir": { type: "string" }, timeout: { type: "string" } } as const;
+
+function stackArg(value: string | undefined, command: string): string {
+    if (!value || !(STAGES as readonly string[]).includes(value)) {
+        throw new UsageError(`${command}: expected a stack (${STAGES.join(", ")}), got ${value === undefined ? "nothing" : `"${value}"`}`);
+    }
+    return value;
+}
+
+async function main(argv: string[]): Promise<void> {
+    const [command, ...rest] = argv;
+    const { values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
+    if (values.timeout !== undefined && !/^[1-9][0-9]*$/.test(values.timeout)) {
+        throw new UsageError(`--timeout: expected whole seconds, got "${values.timeout}"`);
+    }
+    const backups = (stack: string) => {
+        const settings = stackSettings(stack, values["work-dir"]);
+        if (!settings.postgres.backup) {
+            throw new DbError(`${stack} has no backups: set postgres.backup in Pulumi.${stack}.yaml and release it`);
+        }
+        return new DatabaseBackups(settings.namespace, "postgres", Number(values.timeout ?? 1800));
+    };
+    switch (command) {
+        case "backup":
+            console.log(backups(stackArg(positionals[0], "backup")).backupNow());
+            return;
+        case "list":
+            for (const backup of backups(stackArg(positionals[0], "list")).list()) {
+                console.log(`${backup.name}\t${backup.bytes} bytes\t${backup.verified ? "verified" : "UNREADABLE"}`);
+            }
+            return;
+        case "restore": {
+            const stack = stackArg(positionals[0], "restore");
+            const name = positionals[1];
+            if (!name) {
+                throw new UsageError("restore: expected a backup name (see npm run db -- list <stack>)");
+            }
+            if (!values.yes) {
+                throw new DbError(`restore replaces every object of ${stack}'s database with ${name}'s; re-run with --yes to do it`);
+            }
+            console.log(backups(stack).restore(name));
+            return;
+        }
+        default:
+            throw new UsageError(`unknown command "${command ?? ""}"; expected backup, list or restore`);
+    }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(error instanceof UsageError ? 2 : 1);
+});

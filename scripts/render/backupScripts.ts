@@ -1,0 +1,17 @@
+/**
+ * Writes the shell scripts PostgresDatabase's backups mount (components/postgresBackupScripts.ts)
+ * into a directory, one file each, so that ShellCheck can read them (scripts/lint.sh).
+ * Usage: ts-node scripts/render/backupScripts.ts <directory>
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { BACKUP_SCRIPT_FILES } from "../../components/postgresBackupScripts";
+
+const [directory] = process.argv.slice(2);
+if (!directory) {
+    console.error("usage: backupScripts.ts <directory>");
+    process.exit(2);
+}
+for (const [file, text] of Object.entries(BACKUP_SCRIPT_FILES)) {
+    fs.writeFileSync(path.join(directory, file), text);
+}
