@@ -5,7 +5,7 @@ import { webTierTuning } from "./config/webTier";
 import { imageExemptions, postgresExemptions } from "./exemptions";
 import { faultInjectionWiring } from "./faultInjection";
 import { serviceImages } from "./images";
-import { APP_PORT, PATHS } from "./serviceContract";
+import { APP_PORT, DATABASE, PATHS } from "./serviceContract";
 
 /** What the platform exports; nothing here is secret. */
 export interface PlatformOutputs {
@@ -33,7 +33,7 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
     const pullPolicy = config.images.pullPolicy;
 
     const postgres = new PostgresDatabase(
-        "postgres",
+        DATABASE,
         { namespace, ...config.postgres, imagePullPolicy: pullPolicy, exemptions: postgresExemptions(config) },
         opts,
     );

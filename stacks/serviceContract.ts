@@ -11,3 +11,6 @@ export const PATHS = {
 };
 
 export const APP_PORT = 8000;
+
+/** The platform's PostgresDatabase: its StatefulSet, Service and (with backups) CronJob "<name>-backup". */
+export const DATABASE = "postgres";

@@ -31,9 +31,20 @@ export class DatabaseBackups {
         this.cronJob = `${database}-backup`;
     }
 
-    /** Takes a backup now; returns the script's report (file name, size, what retention removed). */
-    backupNow(): string {
-        return this.runJob("backup", ["sh", `${SCRIPTS}/backup.sh`]);
+    /** Whether the database has a backup CronJob on the cluster. */
+    exists(): boolean {
+        return this.kube(["get", "cronjob", this.cronJob, "-o", "name"]).ok;
+    }
+
+    /** Takes a backup now: its name and size, and the script's report (what retention removed). */
+    backupNow(): BackupEntry & { report: string } {
+        const report = this.runJob("backup", ["sh", `${SCRIPTS}/backup.sh`]);
+        const line = report.split("\n").find((l) => l.startsWith("backup "));
+        if (!line) {
+            throw new DbError(`the backup Job finished without naming its file:\n${report}`);
+        }
+        const [, name, bytes] = line.split(" ");
+        return { name, bytes: Number(bytes), verified: true, report };
     }
 
     /** Every backup, newest first. */

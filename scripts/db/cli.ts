@@ -15,6 +15,7 @@
 import { parseArgs } from "util";
 import { STAGES } from "../release/releaseConfig";
 import { stackSettings } from "../release/release";
+import { DATABASE } from "../../stacks/serviceContract";
 import { DatabaseBackups, DbError } from "./backups";
 
 class UsageError extends Error {}
@@ -39,11 +40,11 @@ async function main(argv: string[]): Promise<void> {
         if (!settings.postgres.backup) {
             throw new DbError(`${stack} has no backups: set postgres.backup in Pulumi.${stack}.yaml and release it`);
         }
-        return new DatabaseBackups(settings.namespace, "postgres", Number(values.timeout ?? 1800));
+        return new DatabaseBackups(settings.namespace, DATABASE, Number(values.timeout ?? 1800));
     };
     switch (command) {
         case "backup":
-            console.log(backups(stackArg(positionals[0], "backup")).backupNow());
+            console.log(backups(stackArg(positionals[0], "backup")).backupNow().report.trimEnd());
             return;
         case "list":
             for (const backup of backups(stackArg(positionals[0], "list")).list()) {

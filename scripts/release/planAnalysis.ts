@@ -75,10 +75,21 @@ export function holdsData(step: PlannedStep): boolean {
     return CREDENTIAL_TYPES.includes(step.type) && owners.some((owner) => DATA_COMPONENTS.includes(owner));
 }
 
+/** The stacks whose data is guarded: destructive plans need an allowance, and a backup comes first. */
+export const GUARDED_STACKS = ["staging", "prod"];
+
+/**
+ * The steps that change or destroy a data-bearing resource that exists already (creating one puts
+ * nothing at risk): before applying them to a guarded stack, the release takes a backup.
+ */
+export function dataSteps(steps: PlannedStep[]): PlannedStep[] {
+    return steps.filter((step) => (step.op === "update" || DESTRUCTIVE.includes(step.op)) && holdsData(step));
+}
+
 /** Where destructive changes to data-bearing resources need an explicit allowance. */
 export interface GateOptions {
     stack: string;
-    /** Stacks whose data is guarded. Default: staging and prod. */
+    /** Stacks whose data is guarded. Default: GUARDED_STACKS. */
     guardedStacks?: string[];
     /** The operator allowed destroying data-bearing resources for this promotion. */
     allowDataLoss?: boolean;
@@ -86,7 +97,7 @@ export interface GateOptions {
 
 /** Why the plan may not be applied as it is (empty when it may). */
 export function gateViolations(steps: PlannedStep[], options: GateOptions): string[] {
-    const guarded = options.guardedStacks ?? ["staging", "prod"];
+    const guarded = options.guardedStacks ?? GUARDED_STACKS;
     if (!guarded.includes(options.stack) || options.allowDataLoss) {
         return [];
     }

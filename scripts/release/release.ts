@@ -16,7 +16,9 @@ import { PROJECT } from "../../stacks/config/project";
 import type { StackConfig } from "../../stacks/config/schema";
 import { stackRawConfig } from "../../stacks/stackFiles";
 import { REPO_ROOT, openStack } from "../engine/workspace";
-import { gateViolations, plannedSteps, summarize } from "./planAnalysis";
+import { DATABASE } from "../../stacks/serviceContract";
+import { DatabaseBackups } from "../db/backups";
+import { GUARDED_STACKS, PlannedStep, dataSteps, gateViolations, plannedSteps, resourceName, summarize } from "./planAnalysis";
 import { ConfigChange, writeChange } from "./stackFileEdit";
 import { kubectlPath, validateRelease } from "./validate";
 
@@ -56,6 +58,12 @@ export interface ReleaseOptions {
      * your own, and for tests of the restore path.
      */
     validator?: (settings: StackConfig, services: string[]) => string[];
+    /**
+     * Takes a backup of the stack's database and returns its name; called before applying a plan
+     * that changes the database in a guarded stack. Default: a Job from the backup CronJob on the
+     * cluster (npm run db -- backup). For tests of the release path.
+     */
+    backup?: (settings: StackConfig) => string;
 }
 
 /** The stack file of `stack`, its settings parsed and validated. */
@@ -79,7 +87,7 @@ async function defaultConfirm(question: string): Promise<boolean> {
 }
 
 /** Preview with the policy pack and a saved plan; returns the plan file, refusing what the gates forbid. */
-async function previewGated(stack: auto.Stack, options: ReleaseOptions, log: (line: string) => void): Promise<{ plan: string; changes: number }> {
+async function previewGated(stack: auto.Stack, options: ReleaseOptions, log: (line: string) => void): Promise<{ plan: string; steps: PlannedStep[] }> {
     const plan = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "plan.json");
     const events: auto.EngineEvent[] = [];
     const policyConfig = path.join(REPO_ROOT, "policy", `config.${options.stack}.json`);
@@ -103,7 +111,7 @@ async function previewGated(stack: auto.Stack, options: ReleaseOptions, log: (li
     if (violations.length > 0) {
         throw new ReleaseError(`refused; nothing was applied:\n  - ${violations.join("\n  - ")}\n(--allow-data-loss overrides this)`);
     }
-    return { plan, changes: steps.length };
+    return { plan, steps };
 }
 
 function describeSummary(summary: Record<string, Record<string, number>>): string {
@@ -127,8 +135,8 @@ function errorText(error: unknown): string {
 
 /** Previews and applies the stack as its file now says (used for rollbacks too). */
 async function previewAndApply(stack: auto.Stack, options: ReleaseOptions, log: (line: string) => void, ask: boolean): Promise<void> {
-    const { plan, changes } = await previewGated(stack, options, log);
-    if (changes === 0) {
+    const { plan, steps } = await previewGated(stack, options, log);
+    if (steps.length === 0) {
         log(`${options.stack}: nothing to change`);
         return;
     }
@@ -138,11 +146,53 @@ async function previewAndApply(stack: auto.Stack, options: ReleaseOptions, log: 
             throw new ReleaseError(`not applied to ${options.stack}: declined`);
         }
     }
+    backUpBeforeChanging(dataSteps(steps), options, log);
     try {
         await stack.up({ plan, onOutput: (text) => log(text.trimEnd()) });
     } catch (error) {
         throw new ApplyFailedError(`up of ${options.stack} failed:\n${errorText(error)}`);
     }
+}
+
+/**
+ * In a guarded stack, takes a backup of the database before a plan that changes it is applied, even
+ * when the gate allowed the plan, and names it so the release can be undone. A backup that fails
+ * stops the release: nothing is applied.
+ */
+function backUpBeforeChanging(steps: PlannedStep[], options: ReleaseOptions, log: (line: string) => void): void {
+    if (steps.length === 0 || !GUARDED_STACKS.includes(options.stack)) {
+        return;
+    }
+    const what = steps.map((s) => `${s.op} ${s.type.split(":").pop()} "${resourceName(s.urn)}"`).join(", ");
+    const settings = stackSettings(options.stack, options.workDir);
+    const take = options.backup ?? defaultBackup(settings);
+    if (!take) {
+        log(`${options.stack}: the plan changes the database (${what}) but no backup can be taken: ${noBackupReason(settings)}`);
+        return;
+    }
+    let name: string;
+    try {
+        name = take(settings);
+    } catch (error) {
+        throw new ReleaseError(`a backup before this plan (${what}) failed; nothing was applied:\n${errorText(error)}`);
+    }
+    log(`${options.stack}: backed up the database before applying (${what}): ${name} — restore with npm run db -- restore ${options.stack} ${name} --yes`);
+}
+
+/** The cluster's backup Job, when the stack runs on a cluster whose database has a backup CronJob. */
+function defaultBackup(settings: StackConfig): ((settings: StackConfig) => string) | undefined {
+    if (settings.renderYamlToDirectory || !settings.postgres.backup) {
+        return undefined;
+    }
+    const backups = new DatabaseBackups(settings.namespace, DATABASE, 1800);
+    return backups.exists() ? () => backups.backupNow().name : undefined;
+}
+
+function noBackupReason(settings: StackConfig): string {
+    if (settings.renderYamlToDirectory) {
+        return "render mode (no database runs)";
+    }
+    return settings.postgres.backup ? `${settings.namespace} has no backup CronJob yet (this release creates it)` : "postgres.backup is not set for this stack";
 }
 
 /** Validates the stack on its cluster; an empty list means healthy. Render mode has nothing to run. */

@@ -571,6 +571,26 @@ def test_a_dropped_table_comes_back_from_a_backup_row_for_row(cluster, engine):
     assert page.status_code == 200 and f"{marker}-39" in page.text
 
 
+def test_a_release_that_replaces_the_database_statefulset_takes_a_backup_first(cluster, engine):
+    """Staging's volume size changed (the engine replaces the StatefulSet): allowed with
+    --allow-data-loss, the release still takes a backup before applying and names it; the backup is
+    listed and the notes outlive the replacement on their retained claim."""
+    notes = staging_sql("SELECT id, title FROM notes ORDER BY id")
+    file = engine["project"] / "Pulumi.staging.yaml"
+    original = file.read_text()
+    edit_stack_file(file, lambda config: config["fastapi-k8s:postgres"].update(storageSize="6Gi"))
+    try:
+        result = release(engine, "deploy", "staging", "--yes", "--allow-data-loss")
+    finally:
+        file.write_text(original)
+    line = next((x for x in result.stdout.splitlines() if "backed up the database before applying" in x), None)
+    assert line and 'replace StatefulSet "postgres"' in line, result.stdout[-3000:]
+    name = line.split("): ")[1].split(" ")[0]
+    assert name in backup_files(engine)
+    assert "staging: released and validated" in result.stdout
+    assert staging_sql("SELECT id, title FROM notes ORDER BY id") == notes
+
+
 def test_the_scheduled_backup_runs_verifies_and_keeps_only_the_newest(cluster, engine):
     """The CronJob itself, on a test schedule (every minute) and retention (2): its Job completes,
     its file verifies, and the older backups beyond two are deleted."""

@@ -230,6 +230,41 @@ describe("release commands on the real engine (render mode)", function () {
             "the promotion updates workloads",
         );
     });
+
+    it("takes a backup before a plan that changes staging's database, even when allowed, and applies nothing if it fails", async () => {
+        const resize = (config: Record<string, any>) => (config["fastapi-k8s:postgres"].storageSize = "6Gi");
+        const failing = () => {
+            throw new Error("backup Job failed (injected)");
+        };
+        await withEdit("staging", resize, () =>
+            refused(
+                "staging",
+                () => deploy(options("staging", { allowDataLoss: true, backup: failing })),
+                /a backup before this plan \(.*StatefulSet "postgres".*\) failed; nothing was applied/,
+            ),
+        );
+        const stack = await openStack({ stack: "staging", workDir: dir });
+        const updates = (await stack.history()).length;
+        const renderedStorage = () =>
+            rendered("staging", "apps_v1-statefulset-fastapi-staging-postgres.yaml").spec.volumeClaimTemplates[0].spec.resources.requests.storage;
+        // What the cluster holds when the backup runs: the rendered StatefulSet, still the old one.
+        const calls: string[] = [];
+        const backup = () => (calls.push(renderedStorage()), "app-20261122T101500Z.dump");
+        await withEdit("staging", resize, async () => {
+            logs.length = 0;
+            await deploy(options("staging", { allowDataLoss: true, backup }));
+        });
+        assert.deepStrictEqual(calls, ["5Gi"], "one backup, taken before the update ran");
+        assert.strictEqual(renderedStorage(), "6Gi");
+        assert.strictEqual((await stack.history()).length, updates + 1);
+        assert.match(logs.join("\n"), /staging: backed up the database before applying \(.*replace StatefulSet "postgres".*\): app-20261122T101500Z\.dump/);
+        // A plan that leaves the database alone takes none.
+        const greet = (config: Record<string, any>) => (resize(config), (config["fastapi-k8s:frontend"].page.greeting = "Hello again"));
+        await withEdit("staging", greet, () =>
+            deploy(options("staging", { backup: () => assert.fail("no backup for a plan without data steps") })).then(() => undefined),
+        );
+        assert.strictEqual(calls.length, 1);
+    });
 });
 
 /** Keeps each planned step's op, URN and type (nothing else: no values) when RECORD_FIXTURES=1. */

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
-import { gateViolations, plannedSteps, summarize } from "../../scripts/release/planAnalysis";
+import { dataSteps, gateViolations, plannedSteps, summarize } from "../../scripts/release/planAnalysis";
 
 /**
  * Previews recorded from the real engine by tests/engine/release.engine.ts (RECORD_FIXTURES=1):
@@ -21,6 +21,7 @@ describe("plan analysis of recorded previews", () => {
             },
         });
         assert.deepEqual(gateViolations(steps, { stack: "staging" }), []);
+        assert.deepEqual(dataSteps(steps), [], "no backup is needed before it");
     });
 
     it("a volume resize: the engine replaces the StatefulSet, and staging refuses unless allowed", () => {
@@ -35,6 +36,13 @@ describe("plan analysis of recorded previews", () => {
         assert.ok(violations.every((v) => /StatefulSet "postgres", which holds data/.test(v)));
         assert.deepEqual(gateViolations(steps, { stack: "staging", allowDataLoss: true }), []);
         assert.deepEqual(gateViolations(steps, { stack: "dev" }), []);
+        assert.deepEqual(
+            dataSteps(steps)
+                .map((s) => `${s.op} ${s.type}`)
+                .sort(),
+            statefulSetOps.map((op) => `${op} kubernetes:apps/v1:StatefulSet`),
+            "a backup comes before it, even when allowed",
+        );
     });
 });
 
@@ -118,5 +126,30 @@ describe("plan analysis", () => {
     it("lets an update of the StatefulSet through (a rolling restart keeps the volume)", () => {
         const steps = plannedSteps([pre("update", "kubernetes:apps/v1:StatefulSet", "postgres")]);
         assert.deepEqual(gateViolations(steps, { stack: "prod" }), []);
+    });
+});
+
+describe("dataSteps", () => {
+    const step = (op: OpType, type: string, owner = "fastapi-k8s:index:PostgresDatabase") => ({
+        op,
+        type,
+        urn: `urn:pulumi:staging::fastapi-k8s::${owner}$${type}::x`,
+    });
+    it("names changes to volumes and the database's credentials, never creations or other objects", () => {
+        const statefulSetUpdate = step("update", "kubernetes:apps/v1:StatefulSet");
+        const secretUpdate = step("update", "kubernetes:core/v1:Secret");
+        const passwordReplace = step("replace", "random:index/randomPassword:RandomPassword");
+        const claimDelete = step("delete", "kubernetes:core/v1:PersistentVolumeClaim");
+        const steps = [
+            statefulSetUpdate,
+            secretUpdate,
+            passwordReplace,
+            claimDelete,
+            step("create", "kubernetes:core/v1:PersistentVolumeClaim"),
+            step("update", "kubernetes:batch/v1:CronJob"),
+            step("update", "kubernetes:core/v1:Secret", "fastapi-k8s:index:ServiceKey"),
+            step("update", "kubernetes:apps/v1:Deployment", "fastapi-k8s:index:WebService"),
+        ];
+        assert.deepEqual(dataSteps(steps), [statefulSetUpdate, secretUpdate, passwordReplace, claimDelete]);
     });
 });
