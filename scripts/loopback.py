@@ -65,6 +65,20 @@ class PostgresServer:
         # createdb and psql authenticate with the password; the server trusts nothing else.
         subprocess.run(command, check=True, capture_output=True, env={**os.environ, "PGPASSWORD": self.password})
 
+    def sql(self, query: str) -> str:
+        """Runs `query` with psql as the owner role; returns its unaligned output."""
+        command = [_pg_bin("psql"), "-h", LOOPBACK, "-p", str(self.port), "-U", self.user, "-d", self.database, "-AtX", "-v", "ON_ERROR_STOP=1", "-f", "-"]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        env = {**os.environ, "PGPASSWORD": self.password}
+        return subprocess.run(command, check=True, capture_output=True, text=True, input=query, env=env).stdout
+
+    def rotate_password(self, new: str) -> None:
+        """Sets a new password in the server (from stdin, never a command line), then in the file."""
+        self.sql(f"ALTER ROLE {self.user} PASSWORD '{new}'")
+        self.password = new
+        self.password_file.write_text(new)
+
     def start(self) -> None:
         options = f"-c listen_addresses={LOOPBACK} -p {self.port} -k {self.data_dir}"
         self._run(_pg_bin("pg_ctl"), "start", "-w", "-D", str(self.data_dir), "-l", str(self.data_dir / "server.log"), "-o", options)

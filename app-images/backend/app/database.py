@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from datetime import datetime
+from typing import Any
 
 from psycopg import AsyncConnection
 from psycopg.conninfo import make_conninfo
@@ -29,16 +30,20 @@ CREATE TABLE IF NOT EXISTS notes (
 
 
 def create_pool(settings: BackendSettings) -> Pool:
-    password = settings.database_password_file.read_text().strip()
     conninfo = make_conninfo(
         host=settings.database_host,
         port=settings.database_port,
         dbname=settings.database_name,
         user=settings.database_user,
-        password=password,
         connect_timeout=settings.database_connect_timeout_seconds,
         application_name=settings.service_name,
     )
+
+    def connection_kwargs() -> dict[str, Any]:
+        # Read for every new connection, not once: a rotated password reaches the mounted file
+        # without a restart, and connections opened before keep working.
+        return {"row_factory": dict_row, "password": settings.database_password_file.read_text().strip()}
+
     return AsyncConnectionPool(
         conninfo,
         min_size=settings.database_pool_min,
@@ -48,7 +53,7 @@ def create_pool(settings: BackendSettings) -> Pool:
         # Hand out only connections that still work: the database may have restarted.
         check=AsyncConnectionPool.check_connection,
         connection_class=AsyncConnection[DictRow],
-        kwargs={"row_factory": dict_row},
+        kwargs=connection_kwargs,
     )
 
 

@@ -1,5 +1,6 @@
 """The backend against a real PostgreSQL, as a real process."""
 
+import secrets
 import time
 
 import httpx
@@ -47,6 +48,26 @@ def test_previous_key_stays_valid_during_rotation(services, postgres, keys):
     with service.client() as http:
         assert http.get("/api/notes", headers={"X-API-Key": old}).status_code == 200
         assert http.get("/api/notes", headers={"X-API-Key": new}).status_code == 200
+
+
+def test_a_rotated_password_is_read_from_its_file_without_a_restart(backend, postgres):
+    """The password changes in the database and its file; the backend's connections are cut, so
+    every request after needs a new one: it opens them with the new password, in the same process."""
+    service, auth = backend
+    original = postgres.password
+    try:
+        with service.client(headers=auth) as http:
+            assert http.post("/api/notes", json={"title": "before rotation"}).status_code == 201
+            postgres.rotate_password(secrets.token_urlsafe(24))
+            cut = postgres.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'backend'; SELECT now()")
+            rotated_at = cut.strip().splitlines()[-1]
+            assert http.post("/api/notes", json={"title": "after rotation"}).status_code == 201
+            assert "after rotation" in [n["title"] for n in http.get("/api/notes", params={"limit": 500}).json()]
+            fresh = postgres.sql(f"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'backend' AND backend_start > '{rotated_at}'")
+            assert int(fresh) >= 1, "the requests ran on connections opened after the rotation"
+        assert service.process.poll() is None, "the same process serves"
+    finally:
+        postgres.rotate_password(original)
 
 
 def test_readiness_follows_the_database_while_liveness_stays_up(backend, postgres):
