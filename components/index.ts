@@ -36,8 +36,8 @@ export {
     resolveBackupSettings,
     timeZoneProblem,
 } from "./postgresBackup";
-export { BACKUP_DIR, BACKUP_SCRIPTS } from "./postgresBackupScripts";
-export { PostgresDatabase, PostgresDatabaseArgs } from "./postgresDatabase";
+export { BACKUP_DIR, BACKUP_SCRIPTS, PASSWORD_CHECK_SCRIPT } from "./postgresScripts";
+export { PASSWORD_SYNC_RESOURCES, PostgresDatabase, PostgresDatabaseArgs } from "./postgresDatabase";
 export { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
 export { ComputeAmount, ComputeResources, resourceProblems } from "./resources";
 export { INBOUND_KEYS_ENV, KEY_PATHS, ServiceCall } from "./serviceCalls";

@@ -5,7 +5,7 @@ import { ArgumentProblem } from "./errors";
 import { dnsSubdomainProblem, fieldProblem } from "./kubernetesNames";
 import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer } from "./networkPeer";
-import { BACKUP_DIR, BACKUP_SCRIPTS, BACKUP_SCRIPT_FILES } from "./postgresBackupScripts";
+import { BACKUP_DIR, BACKUP_SCRIPTS, BACKUP_SCRIPT_FILES } from "./postgresScripts";
 import { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
 import { ComputeResources, EphemeralDefaults, resourceProblems, toResourceRequirements } from "./resources";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";

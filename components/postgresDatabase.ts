@@ -2,12 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CheckExemption, exemptionProblems, withExemptions } from "./checkExemptions";
-import { PULL_POLICIES, PullPolicy, choiceProblem } from "./choices";
+import { PULL_POLICIES, PullPolicy, choiceProblem, wholeNumberProblem } from "./choices";
 import { Connection, connect } from "./connection";
 import { ArgumentChecker } from "./errors";
 import { dnsSubdomainProblem, fieldProblem, imageReferenceProblem, serviceNameProblem } from "./kubernetesNames";
 import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
+import { PASSWORD_SYNC_HEARTBEAT, PASSWORD_SYNC_SCRIPT } from "./postgresScripts";
 import {
     PostgresBackup,
     PostgresBackupArgs,
@@ -17,7 +18,7 @@ import {
     resolveBackupSettings,
 } from "./postgresBackup";
 import { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
-import { ComputeResources, POSTGRES_EPHEMERAL_DEFAULTS, resourceProblems, toResourceRequirements } from "./resources";
+import { ComputeResources, EphemeralDefaults, POSTGRES_EPHEMERAL_DEFAULTS, resourceProblems, toResourceRequirements } from "./resources";
 import { DEFAULT_UID, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { secretData } from "./secretData";
 
@@ -45,6 +46,12 @@ export interface PostgresDatabaseArgs {
     protect?: boolean;
     /** Leave the data-bearing resources in the cluster when they are removed from the program. Default false. */
     retainOnDelete?: boolean;
+    /**
+     * Bump by one to rotate the password: a new one is generated into the Secret, the server's
+     * password sync sets it in the database once the file reaches the pod, and clients that read
+     * the mounted file pick it up for their next connection. The old one stops working. Default 1.
+     */
+    passwordGeneration?: number;
     /** The user and group Postgres runs as (≥ 10000). Default 10001. */
     uid?: number;
     /** Annotations for every object of the database. */
@@ -68,6 +75,13 @@ const DEFAULT_RESOURCES: ComputeResources = {
     requests: { cpu: "250m", memory: "256Mi" },
     limits: { cpu: "1", memory: "512Mi" },
 };
+
+/** The password sync beside the server: a shell loop that wakes every 5 s. Counted in quota checks. */
+export const PASSWORD_SYNC_RESOURCES: ComputeResources = {
+    requests: { cpu: "10m", memory: "16Mi" },
+    limits: { cpu: "100m", memory: "64Mi" },
+};
+const PASSWORD_SYNC_EPHEMERAL: EphemeralDefaults = { request: "16Mi", limit: "64Mi" };
 
 /**
  * PostgreSQL as a single-instance StatefulSet: a generated password in a Secret (with a ready
@@ -108,7 +122,9 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         this.peer = { name, namespace: args.namespace, podLabels: selectorLabels(name), ports: [{ name: "postgres", port: PORT }] };
         this.host = clusterHost(name, args.namespace);
 
-        const generated = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, stateful);
+        // Generation 1 has no keeper, so stacks from before rotation existed keep their password.
+        const keepers = settings.passwordGeneration > 1 ? { generation: String(settings.passwordGeneration) } : undefined;
+        const generated = new random.RandomPassword(`${name}-password`, { length: 32, special: false, keepers }, stateful);
         // Marked secret here: a provider's own secret marking does not survive every path (mocks, state).
         this.password = pulumi.secret(generated.result);
         this.databaseUrl = pulumi.secret(
@@ -273,6 +289,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                                     ],
                                 },
                             ],
+                            // A native sidecar: started before the server and stopped after it, restarted on its own.
+                            initContainers: [passwordSyncContainer(settings)],
                             volumes: [
                                 { name: "credentials", secret: { secretName: this.secretName, defaultMode: 0o440 } },
                                 { name: "run", emptyDir: { sizeLimit: "16Mi" } },
@@ -297,6 +315,39 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     }
 }
 
+/** The container that keeps the role's password equal to the mounted Secret's (PASSWORD_SYNC_SCRIPT). */
+function passwordSyncContainer(settings: PostgresSettings): k8s.types.input.core.v1.Container {
+    return {
+        name: "password-sync",
+        restartPolicy: "Always",
+        image: settings.image,
+        imagePullPolicy: settings.imagePullPolicy,
+        command: ["sh", "-c", PASSWORD_SYNC_SCRIPT],
+        env: [
+            { name: "POSTGRES_USER", value: settings.username },
+            { name: "POSTGRES_DB", value: settings.database },
+            { name: "PASSWORD_FILE", value: `${SECRET_MOUNT}/password` },
+            { name: "HEARTBEAT_FILE", value: PASSWORD_SYNC_HEARTBEAT },
+        ],
+        resources: toResourceRequirements(PASSWORD_SYNC_RESOURCES, PASSWORD_SYNC_EPHEMERAL),
+        // Alive while the loop keeps passing (every 5 s); it serves no port, so no readiness probe:
+        // a sync problem must not take the database out of its Service.
+        livenessProbe: {
+            exec: { command: ["sh", "-c", `test -n "$(find ${PASSWORD_SYNC_HEARTBEAT} -mmin -1)"`] },
+            initialDelaySeconds: 30,
+            periodSeconds: 20,
+            timeoutSeconds: 5,
+            failureThreshold: 3,
+        },
+        securityContext: restrictedContainerSecurity(settings.uid),
+        volumeMounts: [
+            { name: "credentials", mountPath: SECRET_MOUNT, readOnly: true },
+            { name: "run", mountPath: "/var/run/postgresql" },
+            { name: "tmp", mountPath: "/tmp" },
+        ],
+    };
+}
+
 interface PostgresSettings {
     image: pulumi.Input<string>;
     imagePullPolicy: PullPolicy;
@@ -309,6 +360,7 @@ interface PostgresSettings {
     protect: boolean;
     retainOnDelete: boolean;
     uid: number;
+    passwordGeneration: number;
     backup?: PostgresBackupSettings;
 }
 
@@ -327,6 +379,7 @@ function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): Postgres
         protect: args.protect ?? false,
         retainOnDelete: args.retainOnDelete ?? false,
         uid: args.uid ?? DEFAULT_UID,
+        passwordGeneration: args.passwordGeneration ?? 1,
         backup: args.backup && resolveBackupSettings(args.backup),
     };
     const checker = new ArgumentChecker(`PostgresDatabase "${name}"`);
@@ -344,6 +397,7 @@ function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): Postgres
         `shutdownGracePeriodSeconds = ${settings.shutdownGracePeriodSeconds} must be a whole number ≥ 30 (room for the checkpoint)`,
     );
     checker.require(Number.isInteger(settings.uid) && settings.uid >= 10000, `uid = ${settings.uid} must be ≥ 10000`);
+    checker.add(wholeNumberProblem("passwordGeneration", settings.passwordGeneration, 1));
     checker.report(...resourceProblems(settings.resources, "resources", POSTGRES_EPHEMERAL_DEFAULTS));
     checker.report(...exemptionProblems(args.exemptions ?? []));
     if (args.backup) {

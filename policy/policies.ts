@@ -36,7 +36,7 @@ export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> =
         "Containers meet the restricted Pod Security Standard and run with a read-only root filesystem.",
         restrictedSecurityContext,
     ),
-    resourcePolicy("probes-present", "Long-running containers have liveness and readiness probes.", probesPresent),
+    resourcePolicy("probes-present", "Long-running containers have a liveness probe, and a readiness probe when they serve a port.", probesPresent),
     resourcePolicy("resources-set", "Containers set CPU and memory requests and limits.", resourcesSet),
     resourcePolicy(
         "immutable-images",

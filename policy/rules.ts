@@ -29,13 +29,21 @@ export const restrictedSecurityContext: ResourceRule = (type, props) =>
         return problems;
     });
 
-/** Liveness and readiness probes on every long-running container. */
+/**
+ * A liveness probe on every long-running container, and a readiness probe on each that serves a
+ * port: readiness decides whether traffic reaches a pod, so a helper that serves nothing (a sidecar
+ * such as the database's password sync) needs none, and must not hold its pod out of a Service.
+ */
 export const probesPresent: ResourceRule = (type, props) =>
-    perContainer(type, props, ({ kind, container }) =>
-        kind === "initContainer" || type.startsWith("kubernetes:batch/")
-            ? []
-            : (["livenessProbe", "readinessProbe"] as const).filter((p) => container[p] === undefined).map((p) => `has no ${p}`),
-    );
+    perContainer(type, props, ({ kind, container }) => {
+        // Init containers run to completion, unless they are native sidecars (restartPolicy Always).
+        const runsToCompletion = kind === "initContainer" && container.restartPolicy !== "Always";
+        if (runsToCompletion || type.startsWith("kubernetes:batch/")) {
+            return [];
+        }
+        const required = (container.ports ?? []).length > 0 ? (["livenessProbe", "readinessProbe"] as const) : (["livenessProbe"] as const);
+        return required.filter((p) => container[p] === undefined).map((p) => `has no ${p}`);
+    });
 
 /** CPU and memory requests and limits on every container. */
 export const resourcesSet: ResourceRule = (type, props) =>

@@ -10,12 +10,12 @@ apt_install shellcheck
 ensure_python_venv
 log "shellcheck (scripts/, .ci/run)"
 shellcheck scripts/*.sh scripts/*/*.sh .ci/run
-log "shellcheck (the backup scripts PostgresDatabase mounts, as POSIX sh: they run in the server's image)"
-backup_scripts="$(mktemp -d)"
-trap 'rm -rf "$backup_scripts"' EXIT
-npx --no-install ts-node --transpile-only scripts/render/backupScripts.ts "$backup_scripts"
+log "shellcheck (the scripts PostgresDatabase runs beside the server and in backups, as POSIX sh: they run in its image)"
+postgres_scripts="$(mktemp -d)"
+trap 'rm -rf "$postgres_scripts"' EXIT
+npx --no-install ts-node --transpile-only scripts/render/postgresScripts.ts "$postgres_scripts"
 # SC1091: common.sh is sourced from the scripts' own directory at run time.
-shellcheck --shell=sh --exclude=SC1091 "$backup_scripts"/*.sh
+shellcheck --shell=sh --exclude=SC1091 "$postgres_scripts"/*.sh
 log "ruff (app-images/, scripts/, tests/)"
 "$VENV/bin/ruff" check app-images scripts tests
 "$VENV/bin/ruff" format --check app-images scripts tests

@@ -20,6 +20,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def pg_bin_dir() -> str:
+    """The directory of the server's own client tools (psql, pg_dump, pg_restore) of the same version."""
+    return str(Path(_pg_bin("psql")).parent)
+
+
 def _pg_bin(name: str) -> str:
     found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
     if not found:
@@ -72,6 +77,13 @@ class PostgresServer:
             command = ["runuser", "-u", "postgres", "--", *command]
         env = {**os.environ, "PGPASSWORD": self.password}
         return subprocess.run(command, check=True, capture_output=True, text=True, input=query, env=env).stdout
+
+    def trust_socket(self) -> None:
+        """Lets sessions over the server's own socket in without a password, as the official image
+        and ours do (the password sync relies on it); TCP still needs the password."""
+        hba = self.data_dir / "pg_hba.conf"
+        hba.write_text("local all all trust\n" + hba.read_text())
+        self._run(_pg_bin("pg_ctl"), "reload", "-D", str(self.data_dir))
 
     def rotate_password(self, new: str) -> None:
         """Sets a new password in the server (from stdin, never a command line), then in the file."""

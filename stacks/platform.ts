@@ -34,7 +34,13 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
 
     const postgres = new PostgresDatabase(
         DATABASE,
-        { namespace, ...config.postgres, imagePullPolicy: pullPolicy, exemptions: postgresExemptions(config) },
+        {
+            namespace,
+            ...config.postgres,
+            imagePullPolicy: pullPolicy,
+            passwordGeneration: config.databasePasswordGeneration,
+            exemptions: postgresExemptions(config),
+        },
         opts,
     );
     const keyGeneration = config.serviceKeyGeneration;

@@ -1,6 +1,6 @@
 /**
  * The database's backups on its cluster, driven with kubectl: each action is a Job made from the
- * backup CronJob's pod template with another of its scripts (components/postgresBackupScripts.ts).
+ * backup CronJob's pod template with another of its scripts (components/postgresScripts.ts).
  */
 import { REPO_ROOT } from "../../stacks/stackFiles";
 import { kubectlPath, runKubectl } from "../release/validate";

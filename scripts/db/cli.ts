@@ -4,19 +4,25 @@
  * npm run db -- restore <stack> <backup> --yes
  *                                          restore one: the database's writers are scaled to zero
  *                                          first and brought back after, whatever the outcome
+ * npm run db -- rotate-password <stack> [--yes]
+ *                                          a release that bumps databasePasswordGeneration (preview,
+ *                                          gates, a backup first in staging/prod, validation), then
+ *                                          waits until the database has taken the new password
  *
  * options: --work-dir <dir> (where the stack files are; default the repository),
  *          --timeout <seconds> (per Job; default 1800).
  *
- * Every action runs as a Job built from the CronJob's own pod template (PostgresDatabase's `backup`),
- * so it has the same image, security context, volumes and network identity as the scheduled backups.
+ * Backup actions run as Jobs built from the CronJob's own pod template (PostgresDatabase's `backup`),
+ * so they have the same image, security context, volumes and network identity as the scheduled
+ * backups. Nothing prints the password.
  * Exit status: 0 done, 1 refused or failed, 2 bad usage.
  */
 import { parseArgs } from "util";
 import { STAGES } from "../release/releaseConfig";
-import { stackSettings } from "../release/release";
+import { applyRelease, key, stackSettings } from "../release/release";
 import { DATABASE } from "../../stacks/serviceContract";
 import { DatabaseBackups, DbError } from "./backups";
+import { waitForRotatedPassword } from "./password";
 
 class UsageError extends Error {}
 
@@ -63,8 +69,24 @@ async function main(argv: string[]): Promise<void> {
             console.log(backups(stack).restore(name));
             return;
         }
+        case "rotate-password": {
+            const stack = stackArg(positionals[0], "rotate-password");
+            const settings = stackSettings(stack, values["work-dir"]);
+            const [from, to] = [settings.databasePasswordGeneration ?? 1, (settings.databasePasswordGeneration ?? 1) + 1];
+            const change = { [key("databasePasswordGeneration")]: to };
+            await applyRelease({ stack, workDir: values["work-dir"], yes: values.yes }, change, `rotating the database password (generation ${from} → ${to})`);
+            if (settings.renderYamlToDirectory) {
+                console.log(`${stack}: render mode; the new password takes effect where the manifests are applied`);
+                return;
+            }
+            const seconds = waitForRotatedPassword(settings.namespace, DATABASE, Number(values.timeout ?? 600));
+            console.log(
+                `${stack}: the database takes the new password (generation ${to}) ${seconds.toFixed(1)} s after the release; the old one no longer works`,
+            );
+            return;
+        }
         default:
-            throw new UsageError(`unknown command "${command ?? ""}"; expected backup, list or restore`);
+            throw new UsageError(`unknown command "${command ?? ""}"; expected backup, list, restore or rotate-password`);
     }
 }
 

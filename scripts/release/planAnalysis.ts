@@ -86,6 +86,15 @@ export function dataSteps(steps: PlannedStep[]): PlannedStep[] {
     return steps.filter((step) => (step.op === "update" || DESTRUCTIVE.includes(step.op)) && holdsData(step));
 }
 
+/**
+ * A generated password replaced by a new one (its generation bumped) is a rotation, not a loss: the
+ * database's password sync sets the new one and its clients read it from the Secret. Deleting one
+ * stays guarded.
+ */
+function isPasswordRotation(step: PlannedStep): boolean {
+    return step.type === "random:index/randomPassword:RandomPassword" && ["replace", "create-replacement", "delete-replaced"].includes(step.op);
+}
+
 /** Where destructive changes to data-bearing resources need an explicit allowance. */
 export interface GateOptions {
     stack: string;
@@ -102,7 +111,7 @@ export function gateViolations(steps: PlannedStep[], options: GateOptions): stri
         return [];
     }
     return steps
-        .filter((step) => DESTRUCTIVE.includes(step.op) && holdsData(step))
+        .filter((step) => DESTRUCTIVE.includes(step.op) && holdsData(step) && !isPasswordRotation(step))
         .map(
             (step) =>
                 `${options.stack}: the plan would ${step.op} ${step.type} "${resourceName(step.urn)}", which holds data; ` +

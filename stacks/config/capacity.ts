@@ -1,4 +1,4 @@
-import { ComputeResources, parseQuantity, resolveBackupSettings } from "../../components";
+import { ComputeResources, PASSWORD_SYNC_RESOURCES, parseQuantity, resolveBackupSettings } from "../../components";
 import { ConfigIssue } from "./issues";
 import { StackConfig, WebTierConfig } from "./schema";
 
@@ -29,8 +29,9 @@ export function capacityIssues(config: StackConfig): ConfigIssue[] {
     const frontendReleases = config.frontend.blueGreen ? [config.frontend, config.frontend] : [config.frontend];
     const tiers = [...frontendReleases, config.backend, config.analytics];
     const backup = config.postgres.backup && resolveBackupSettings(config.postgres.backup);
-    // Single pods: Postgres, and a backup pod while one runs.
-    const singles: ComputeResources[] = [config.postgres.resources, ...(backup ? [backup.resources] : [])];
+    // Containers of single pods: Postgres with its password sync, and a backup pod while one runs.
+    const singles: ComputeResources[] = [config.postgres.resources, PASSWORD_SYNC_RESOURCES, ...(backup ? [backup.resources] : [])];
+    const singlePods = backup ? 2 : 1;
     const issues: ConfigIssue[] = [];
     for (const { quota, kind, resource } of DIMENSIONS) {
         const peak =
@@ -45,7 +46,7 @@ export function capacityIssues(config: StackConfig): ConfigIssue[] {
             });
         }
     }
-    const pods = tiers.reduce((sum, t) => sum + peakPods(t), 0) + singles.length;
+    const pods = tiers.reduce((sum, t) => sum + peakPods(t), 0) + singlePods;
     if (config.quota.pods < pods) {
         issues.push({ key: "quota.pods", value: config.quota.pods, message: `below the peak pod count (${pods})` });
     }

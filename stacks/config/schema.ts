@@ -196,6 +196,8 @@ export const stackConfigSchema = z.strictObject({
     postgres: postgresSchema,
     quota: quotaSchema,
     serviceKeyGeneration: wholeAtLeast(1).optional(),
+    /** Bump by one to rotate the database password (npm run db -- rotate-password does it as a release). */
+    databasePasswordGeneration: wholeAtLeast(1).optional(),
     /** The colour the frontend's live Service sends traffic to (with frontend.blueGreen). */
     activeColor: oneOf(COLORS).optional(),
     /** Empty (the default) means: talk to the cluster. */

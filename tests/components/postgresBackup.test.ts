@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { InvalidArgumentError } from "../../components/errors";
 import { cronScheduleProblem, timeZoneProblem } from "../../components/postgresBackup";
-import { BACKUP_SCRIPT_FILES } from "../../components/postgresBackupScripts";
+import { BACKUP_SCRIPT_FILES } from "../../components/postgresScripts";
 import { PostgresDatabase, PostgresDatabaseArgs } from "../../components/postgresDatabase";
 import { installMocks } from "../../scripts/render/mockRuntime";
 import { renderUnderMocks, T } from "../harness/render";

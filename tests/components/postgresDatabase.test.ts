@@ -100,13 +100,46 @@ describe("PostgresDatabase", () => {
         assert.deepEqual(egress.egress[0].ports, [{ protocol: "TCP", port: 5432 }]);
     });
 
+    it("keeps the first password without a keeper, and generates a new one for each later generation", async () => {
+        const keepersOf = async (passwordGeneration?: number) => {
+            const rec = await renderUnderMocks(() => new PostgresDatabase("db", { ...base, passwordGeneration }));
+            return rec.ofType(T.password).find((r) => r.name === "db-password")!.inputs.keepers;
+        };
+        assert.equal(await keepersOf(), undefined, "stacks from before rotation keep their password");
+        assert.equal(await keepersOf(1), undefined);
+        assert.deepEqual(await keepersOf(2), { generation: "2" });
+    });
+
+    it("runs a password sync beside the server: a native sidecar of its image, reading the mounted password, alive by heartbeat", async () => {
+        const rec = await renderUnderMocks(() => new PostgresDatabase("db", { ...base, image: "example/postgres:15" }));
+        const pod = rec.object(T.statefulSet, "db").inputs.spec.template.spec;
+        const [sync] = pod.initContainers;
+        const server = pod.containers[0];
+        assert.equal(sync.name, "password-sync");
+        assert.equal(sync.restartPolicy, "Always", "a native sidecar: started before the server, stopped after it");
+        assert.equal(sync.image, "example/postgres:15");
+        assert.deepEqual(sync.securityContext, server.securityContext);
+        const env = Object.fromEntries(sync.env.map((e: any) => [e.name, e.value]));
+        assert.ok(!sync.env.some((e: any) => e.valueFrom), "no value from a Secret in the environment");
+        const credentials = sync.volumeMounts.find((m: any) => m.name === "credentials");
+        assert.equal(credentials.readOnly, true);
+        assert.ok(env.PASSWORD_FILE.startsWith(credentials.mountPath + "/"));
+        const socket = sync.volumeMounts.find((m: any) => m.mountPath === "/var/run/postgresql");
+        assert.equal(socket.name, server.volumeMounts.find((m: any) => m.mountPath === "/var/run/postgresql").name, "they share the server's socket");
+        assert.match(sync.command.join(" "), /ALTER ROLE/);
+        assert.doesNotMatch(sync.command.join(" "), /psql[^|\n]*-c /, "the SQL with the password goes to psql on stdin");
+        assert.match(sync.livenessProbe.exec.command.join(" "), new RegExp(env.HEARTBEAT_FILE));
+        assert.equal(sync.readinessProbe, undefined, "a lagging sync must not take the database out of its Service");
+    });
+
     it("rejects bad arguments before registering anything", async () => {
         const rec = await installMocks("test");
         assert.throws(
-            () => new PostgresDatabase("db", { ...base, storageSize: "10GB", database: "my-db", shutdownGracePeriodSeconds: 5 }),
+            () => new PostgresDatabase("db", { ...base, storageSize: "10GB", database: "my-db", shutdownGracePeriodSeconds: 5, passwordGeneration: 0 }),
             (e: Error) =>
                 e instanceof InvalidArgumentError &&
                 /storageSize = "10GB"/.test(e.message) &&
+                /passwordGeneration = 0 must be a whole number ≥ 1/.test(e.message) &&
                 /database "my-db"/.test(e.message) &&
                 /shutdownGracePeriodSeconds = 5/.test(e.message),
         );

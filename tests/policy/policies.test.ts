@@ -141,6 +141,27 @@ describe("policy pack", () => {
         });
     }
 
+    it("probes-present asks a container that serves no port for liveness only", () => {
+        const deployment = backendDeployment();
+        delete container(deployment).ports;
+        delete container(deployment).readinessProbe;
+        const policy = byName("probes-present") as ResourceValidationPolicy;
+        assert.deepEqual(runResourcePolicy(policy, deployment), []);
+        delete container(deployment).livenessProbe;
+        assert.deepEqual(runResourcePolicy(policy, deployment), ['container "app": has no livenessProbe']);
+    });
+
+    it("probes-present asks a native sidecar (an init container that keeps running) for liveness", () => {
+        const deployment = backendDeployment();
+        const sidecar = { ...structuredClone(container(deployment)), name: "helper", ports: undefined, readinessProbe: undefined };
+        delete sidecar.livenessProbe;
+        deployment.props.spec.template.spec.initContainers = [{ ...sidecar, name: "setup" }];
+        const policy = byName("probes-present") as ResourceValidationPolicy;
+        assert.deepEqual(runResourcePolicy(policy, deployment), [], "an init container that runs to completion needs none");
+        deployment.props.spec.template.spec.initContainers.push({ ...sidecar, restartPolicy: "Always" });
+        assert.deepEqual(runResourcePolicy(policy, deployment), ['initContainer "helper": has no livenessProbe']);
+    });
+
     it("immutable-images accepts a version tag when digests are not required", () => {
         const deployment = backendDeployment();
         container(deployment).image = "registry.example.com/backend:1.0.0";

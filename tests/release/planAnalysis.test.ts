@@ -92,7 +92,7 @@ describe("plan analysis", () => {
         ["replace", "kubernetes:apps/v1:StatefulSet", "postgres"],
         ["delete", "kubernetes:core/v1:PersistentVolumeClaim", "data-postgres-0"],
         ["delete-replaced", "kubernetes:core/v1:Secret", "postgres-credentials"],
-        ["replace", "random:index/randomPassword:RandomPassword", "postgres-password"],
+        ["delete", "random:index/randomPassword:RandomPassword", "postgres-password"],
     ];
     for (const [op, type, name] of destructive) {
         it(`refuses to ${op} ${type} in staging and prod unless allowed, and not in dev`, () => {
@@ -110,7 +110,7 @@ describe("plan analysis", () => {
     it("knows data by its owner's type, not its name: a renamed database is guarded, look-alikes elsewhere are not", () => {
         const renamed = plannedSteps([
             pre("replace", "kubernetes:core/v1:Secret", "orders-db-secret"),
-            pre("replace", "random:index/randomPassword:RandomPassword", "orders-db-pw", "fastapi-k8s:index:Platform$fastapi-k8s:index:PostgresDatabase"),
+            pre("delete", "random:index/randomPassword:RandomPassword", "orders-db-pw", "fastapi-k8s:index:Platform$fastapi-k8s:index:PostgresDatabase"),
         ]);
         assert.equal(gateViolations(renamed, { stack: "prod" }).length, 2);
         const elsewhere = plannedSteps([
@@ -151,5 +151,22 @@ describe("dataSteps", () => {
             step("update", "kubernetes:apps/v1:Deployment", "fastapi-k8s:index:WebService"),
         ];
         assert.deepEqual(dataSteps(steps), [statefulSetUpdate, secretUpdate, passwordReplace, claimDelete]);
+    });
+});
+
+describe("gateViolations on a password rotation", () => {
+    const step = (op: OpType, type: string) => ({ op, type, urn: `urn:pulumi:staging::fastapi-k8s::fastapi-k8s:index:PostgresDatabase$${type}::postgres-x` });
+    const password = "random:index/randomPassword:RandomPassword";
+    it("lets a replaced database password through (a rotation) but not a deleted one, and still wants a backup first", () => {
+        const rotation = [
+            step("create-replacement", password),
+            step("replace", password),
+            step("update", "kubernetes:core/v1:Secret"),
+            step("delete-replaced", password),
+        ];
+        assert.deepEqual(gateViolations(rotation, { stack: "prod" }), []);
+        assert.equal(dataSteps(rotation).length, 4);
+        assert.equal(gateViolations([step("delete", password)], { stack: "prod" }).length, 1);
+        assert.equal(gateViolations([step("replace", "kubernetes:core/v1:Secret")], { stack: "prod" }).length, 1);
     });
 });

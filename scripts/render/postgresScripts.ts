@@ -5,13 +5,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { BACKUP_SCRIPT_FILES } from "../../components/postgresBackupScripts";
+import { BACKUP_SCRIPT_FILES, PASSWORD_CHECK_SCRIPT, PASSWORD_SYNC_SCRIPT } from "../../components/postgresScripts";
 
 const [directory] = process.argv.slice(2);
 if (!directory) {
-    console.error("usage: backupScripts.ts <directory>");
+    console.error("usage: postgresScripts.ts <directory>");
     process.exit(2);
 }
-for (const [file, text] of Object.entries(BACKUP_SCRIPT_FILES)) {
+for (const [file, text] of Object.entries({ ...BACKUP_SCRIPT_FILES, "password-sync.sh": PASSWORD_SYNC_SCRIPT, "password-check.sh": PASSWORD_CHECK_SCRIPT })) {
     fs.writeFileSync(path.join(directory, file), text);
 }
