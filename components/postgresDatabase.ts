@@ -42,9 +42,9 @@ export interface PostgresDatabaseArgs {
     resources?: ComputeResources;
     /** Seconds Postgres gets to shut down (fast shutdown plus checkpoint). Default 120. */
     shutdownGracePeriodSeconds?: number;
-    /** Refuse to delete the data-bearing resources (StatefulSet, password, Secret). Default false. */
+    /** Refuse to delete the data-bearing resources (StatefulSet, Secret). Default false. */
     protect?: boolean;
-    /** Leave the data-bearing resources in the cluster when they are removed from the program. Default false. */
+    /** Leave the data-bearing resources (StatefulSet, Secret) in the cluster when they are removed from the program. Default false. */
     retainOnDelete?: boolean;
     /**
      * Bump by one to rotate the password: a new one is generated into the Secret, the server's
@@ -124,7 +124,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
 
         // Generation 1 has no keeper, so stacks from before rotation existed keep their password.
         const keepers = settings.passwordGeneration > 1 ? { generation: String(settings.passwordGeneration) } : undefined;
-        const generated = new random.RandomPassword(`${name}-password`, { length: 32, special: false, keepers }, stateful);
+        // Not protected: a rotation replaces it (its value lives on in the Secret, which is protected).
+        const generated = new random.RandomPassword(`${name}-password`, { length: 32, special: false, keepers }, { parent: this });
         // Marked secret here: a provider's own secret marking does not survive every path (mocks, state).
         this.password = pulumi.secret(generated.result);
         this.databaseUrl = pulumi.secret(

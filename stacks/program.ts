@@ -12,9 +12,10 @@ export function platformProgram() {
     // Validate everything first: a bad configuration must stop the program before any resource exists.
     const config = readStackConfig();
 
-    // In render mode the Kubernetes provider writes manifests to a directory instead of a cluster.
+    // In render mode the Kubernetes provider writes manifests to a directory instead of a cluster;
+    // Secrets are mutable there as Pulumi.yaml makes them for the default provider.
     const providers = config.renderYamlToDirectory
-        ? { kubernetes: new k8s.Provider("render", { renderYamlToDirectory: fromProjectRoot(config.renderYamlToDirectory) }) }
+        ? { kubernetes: new k8s.Provider("render", { renderYamlToDirectory: fromProjectRoot(config.renderYamlToDirectory), enableSecretMutable: true }) }
         : undefined;
 
     const platform = createPlatform(config, providers ? { providers } : {});

@@ -19,7 +19,8 @@
  */
 import { parseArgs } from "util";
 import { STAGES } from "../release/releaseConfig";
-import { applyRelease, key, stackSettings } from "../release/release";
+import { rotateDatabasePassword } from "../release/commands";
+import { stackSettings } from "../release/release";
 import { DATABASE } from "../../stacks/serviceContract";
 import { DatabaseBackups, DbError } from "./backups";
 import { waitForRotatedPassword } from "./password";
@@ -71,17 +72,15 @@ async function main(argv: string[]): Promise<void> {
         }
         case "rotate-password": {
             const stack = stackArg(positionals[0], "rotate-password");
+            const generation = await rotateDatabasePassword({ stack, workDir: values["work-dir"], yes: values.yes });
             const settings = stackSettings(stack, values["work-dir"]);
-            const [from, to] = [settings.databasePasswordGeneration ?? 1, (settings.databasePasswordGeneration ?? 1) + 1];
-            const change = { [key("databasePasswordGeneration")]: to };
-            await applyRelease({ stack, workDir: values["work-dir"], yes: values.yes }, change, `rotating the database password (generation ${from} → ${to})`);
             if (settings.renderYamlToDirectory) {
                 console.log(`${stack}: render mode; the new password takes effect where the manifests are applied`);
                 return;
             }
             const seconds = waitForRotatedPassword(settings.namespace, DATABASE, Number(values.timeout ?? 600));
             console.log(
-                `${stack}: the database takes the new password (generation ${to}) ${seconds.toFixed(1)} s after the release; the old one no longer works`,
+                `${stack}: the database takes the new password (generation ${generation}) ${seconds.toFixed(1)} s after the release; the old one no longer works`,
             );
             return;
         }

@@ -1,6 +1,6 @@
 /**
  * The release commands: deploy a stack, promote the previous stage's validated release, switch a
- * blue-green frontend, and report what a stack serves. Each is a configuration change handed to
+ * blue-green frontend, rotate the database password, and report what a stack serves. Each is a configuration change handed to
  * applyRelease (preview → gates → confirm → up with the saved plan → validate → restore on failure).
  */
 import * as fs from "fs";
@@ -45,6 +45,17 @@ export async function switchColor(options: ReleaseOptions & { color: Color }): P
         throw new Error(`${options.stack} already serves ${options.color}; to roll back, switch to ${otherColor(options.color)}`);
     }
     return applyRelease(options, { [key("activeColor")]: options.color }, `switching the frontend from ${from} to ${options.color}`);
+}
+
+/**
+ * Rotates the database password: bumps databasePasswordGeneration. The Secret is updated in place
+ * (Pulumi.yaml makes Secrets mutable), so nothing that mounts it restarts; the server's password sync
+ * sets the new one. Returns the generation now in force.
+ */
+export async function rotateDatabasePassword(options: ReleaseOptions): Promise<number> {
+    const from = stackSettings(options.stack, options.workDir).databasePasswordGeneration ?? 1;
+    await applyRelease(options, { [key("databasePasswordGeneration")]: from + 1 }, `rotating the database password (generation ${from} → ${from + 1})`);
+    return from + 1;
 }
 
 /** Which colour serves, and the versions each colour and the live Service report. */

@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { deploy, promote, switchColor } from "../../scripts/release/commands";
+import { deploy, promote, rotateDatabasePassword, switchColor } from "../../scripts/release/commands";
 import { ReleaseOptions, key, stackSettings } from "../../scripts/release/release";
 import { promotedSettings, releaseOf } from "../../scripts/release/releaseConfig";
 import { REPO_ROOT, openStack } from "../../scripts/engine/workspace";
@@ -229,6 +229,29 @@ describe("release commands on the real engine (render mode)", function () {
             events.some((e) => e.resourcePreEvent?.metadata.op === "update"),
             "the promotion updates workloads",
         );
+    });
+
+    it("rotates prod's database password in place: a new password, the Secret updated, nothing that mounts it changed, a backup first", async () => {
+        const secretOf = () => rendered("prod", "v1-secret-fastapi-prod-postgres-credentials.yaml");
+        const before = {
+            secret: secretOf(),
+            statefulSet: rendered("prod", "apps_v1-statefulset-fastapi-prod-postgres.yaml"),
+            backend: imageOf("prod", "backend"),
+        };
+        const backups: string[] = [];
+        logs.length = 0;
+        const generation = await rotateDatabasePassword(options("prod", { backup: () => (backups.push("taken"), "app-rotation.dump") }));
+        assert.strictEqual(generation, 2);
+        assert.strictEqual(configOf("prod")["fastapi-k8s:databasePasswordGeneration"], 2);
+        const plan = logs.find((line) => line.startsWith("plan for prod:")) ?? "";
+        assert.match(plan, /update: [^;]*1 Secret/, "the credentials Secret is updated in place");
+        assert.doesNotMatch(plan, /StatefulSet|Deployment|replace: [^;]*Secret/, `nothing that mounts it is touched: ${plan}`);
+        assert.deepStrictEqual(backups, ["taken"], "a backup before the password changes");
+        const after = secretOf();
+        assert.notStrictEqual(after.data.password, before.secret.data.password, "a new password");
+        assert.strictEqual(after.metadata.name, before.secret.metadata.name);
+        assert.deepStrictEqual(rendered("prod", "apps_v1-statefulset-fastapi-prod-postgres.yaml"), before.statefulSet);
+        assert.strictEqual(imageOf("prod", "backend"), before.backend);
     });
 
     it("takes a backup before a plan that changes staging's database, even when allowed, and applies nothing if it fails", async () => {

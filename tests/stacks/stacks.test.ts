@@ -182,7 +182,7 @@ describe("stacks", () => {
     it("protects and retains the data-bearing resources in prod only; staging retains them", () => {
         const dataBearing = (stack: string) =>
             evaluated[stack].recorder.resources.filter(
-                (r) => (r.type === T.statefulSet && r.name === "postgres") || r.name === "postgres-credentials" || r.name === "postgres-password",
+                (r) => (r.type === T.statefulSet && r.name === "postgres") || r.name === "postgres-credentials",
             );
         for (const [stack, expected] of [
             ["dev", { protect: false, retainOnDelete: false }],
@@ -190,13 +190,15 @@ describe("stacks", () => {
             ["prod", { protect: true, retainOnDelete: true }],
         ] as const) {
             const resources = dataBearing(stack);
-            assert.equal(resources.length, 3, stack);
+            assert.equal(resources.length, 2, stack);
             for (const r of resources) {
                 assert.deepEqual({ protect: r.options.protect, retainOnDelete: r.options.retainOnDelete }, expected, `${stack} ${r.type} ${r.name}`);
             }
         }
         const frontend = evaluated.prod.recorder.resources.find((r) => r.type === T.deployment && r.name === "frontend-blue")!;
         assert.equal(frontend.options.protect, false, "stateless tiers stay replaceable");
+        const password = evaluated.prod.recorder.resources.find((r) => r.name === "postgres-password")!;
+        assert.equal(password.options.protect, false, "the generated password stays replaceable: a rotation replaces it");
     });
 
     it("failure injection and a slow start are off by default, and when configured reach only the tier asked, behind an operator key", async () => {
