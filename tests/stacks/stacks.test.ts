@@ -181,9 +181,7 @@ describe("stacks", () => {
 
     it("protects and retains the data-bearing resources in prod only; staging retains them", () => {
         const dataBearing = (stack: string) =>
-            evaluated[stack].recorder.resources.filter(
-                (r) => (r.type === T.statefulSet && r.name === "postgres") || r.name === "postgres-credentials",
-            );
+            evaluated[stack].recorder.resources.filter((r) => (r.type === T.statefulSet && r.name === "postgres") || r.name === "postgres-credentials");
         for (const [stack, expected] of [
             ["dev", { protect: false, retainOnDelete: false }],
             ["staging", { protect: false, retainOnDelete: true }],
