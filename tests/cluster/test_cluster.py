@@ -639,9 +639,10 @@ def test_a_password_rotation_under_load_loses_no_request_and_retires_the_old_pas
     assert "backed up the database before applying" in result.stdout, "a rotation in staging takes a backup first"
     assert old not in result.stdout + result.stderr and new not in result.stdout + result.stderr
     assert database_accepts(new) and not database_accepts(old)
-    after = live_pods(STAGING_NAMESPACE, "backend")
-    assert {p["metadata"]["uid"] for p in after} == backends, "the backend picked the password up without a restart"
-    assert all(c["restartCount"] == 0 for p in after for c in p["status"]["containerStatuses"])
+    # The pods that served before still serve, never restarted (the HPA may have added some under load).
+    kept = [p for p in live_pods(STAGING_NAMESPACE, "backend") if p["metadata"]["uid"] in backends]
+    assert len(kept) == len(backends), "the backend picked the password up without replacing a pod"
+    assert all(c["restartCount"] == 0 for p in kept for c in p["status"]["containerStatuses"])
 
 
 def test_the_scheduled_backup_runs_verifies_and_keeps_only_the_newest(cluster, engine):
