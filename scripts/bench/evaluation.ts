@@ -25,6 +25,8 @@ const TYPED: Record<string, Constructor> = {
     "kubernetes:core/v1:ConfigMap": k8s.core.v1.ConfigMap,
     "kubernetes:core/v1:Secret": k8s.core.v1.Secret,
     "kubernetes:core/v1:Service": k8s.core.v1.Service,
+    "kubernetes:core/v1:PersistentVolumeClaim": k8s.core.v1.PersistentVolumeClaim,
+    "kubernetes:batch/v1:CronJob": k8s.batch.v1.CronJob,
     "kubernetes:apps/v1:Deployment": k8s.apps.v1.Deployment,
     "kubernetes:apps/v1:StatefulSet": k8s.apps.v1.StatefulSet,
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": k8s.networking.v1.NetworkPolicy,
