@@ -173,7 +173,8 @@ export class DatabaseBackups {
     }
 }
 
-function sleepSeconds(seconds: number): void {
+/** Blocks for `seconds` (the db commands are synchronous polling loops). */
+export function sleepSeconds(seconds: number): void {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
 }
 

@@ -7,7 +7,7 @@ import { createHash } from "crypto";
 import { PASSWORD_CHECK_SCRIPT } from "../../components";
 import { REPO_ROOT } from "../../stacks/stackFiles";
 import { kubectlPath, runKubectl } from "../release/validate";
-import { DbError } from "./backups";
+import { DbError, sleepSeconds } from "./backups";
 
 /** Seconds until the server's pod holds the Secret's password and accepts it; throws after `timeoutSeconds`. */
 export function waitForRotatedPassword(namespace: string, database: string, timeoutSeconds: number): number {
@@ -27,7 +27,7 @@ export function waitForRotatedPassword(namespace: string, database: string, time
             return (Date.now() - started) / 1000;
         }
         last = !check.ok ? check.output : digest !== wanted ? "the pod still has the previous password file" : "the database does not accept it yet";
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
+        sleepSeconds(2);
     }
     throw new DbError(`the database did not take the new password within ${timeoutSeconds}s (${last})`);
 }
