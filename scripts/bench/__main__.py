@@ -61,6 +61,15 @@ GOALS = [
         Goal("evaluation", f"{case}: ms per Kubernetes object, program / raw", lambda f, c=case: ratio("program", "raw", "ms_per_object")(f[c]), 1.2, True)
         for case in ("prod platform", "100 WebServices")
     ],
+    # What compiling costs every `pulumi up` (and preview): the program process as the runtime compiles it here, against
+    # the same program compiled beforehand (which Pulumi could run only from a build step the user must not forget).
+    Goal(
+        "program-process",
+        "pulumi up's program process (swc) / prebuilt JavaScript",
+        ratio("ts-node with swc (stacks/tsconfig.json: pulumi up today)", "prebuilt JavaScript", "process_seconds"),
+        1.5,
+        True,
+    ),
     Goal("unit-loop", "npm run test:unit, seconds", lambda f: median(f, "npm run test:unit", "wall_seconds"), 30, at_most=True),
     *[
         Goal(

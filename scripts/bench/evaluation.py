@@ -1,9 +1,12 @@
 """Program evaluation against a raw program of the same objects (scripts/bench/evaluation.ts)."""
 
 import json
+import os
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import yaml
 
@@ -24,25 +27,40 @@ def run(rounds: int) -> dict[str, dict[str, dict[str, Figures]]]:
 
 
 def run_process(rounds: int) -> dict[str, dict[str, Figures]]:
-    """Whole runs of scripts/bench/programLoad.ts (start, load, evaluate prod, exit) under ts-node
-    and as JavaScript compiled beforehand by tsc: what compiling on every `up` costs."""
+    """Whole runs of scripts/bench/programLoad.ts (start, load, evaluate prod, exit), compiled the way
+    Pulumi's Node.js runtime compiles a program (scripts/engine/nodeRuntime.cjs) from program
+    directories whose tsconfig.json asks for a type check, for transpile-only, or for swc
+    (stacks/tsconfig.json: how `pulumi up` runs this project), and as JavaScript compiled beforehand
+    by tsc: what compiling on every `up` costs, and what each way of doing it costs."""
     subprocess.run(["npx", "--no-install", "tsc", "-p", "tsconfig.json", "--outDir", str(COMPILED), "--sourceMap", "false", "--declaration", "false"],
                    cwd=REPO, check=True, capture_output=True, timeout=600)  # fmt: skip
     config = yaml.safe_load((REPO / "Pulumi.prod.yaml").read_text())["config"]
-    with tempfile.NamedTemporaryFile("w", suffix=".json") as config_file:
-        json.dump(config, config_file)
-        config_file.flush()
+    with tempfile.TemporaryDirectory() as scratch:
+        config_file = Path(scratch) / "config.json"
+        config_file.write_text(json.dumps(config))
+        program_dirs = {}
+        for variant, options in (("type-checked", {}), ("transpile-only", {"compilerOptions": {"noCheck": True}})):
+            program_dirs[variant] = Path(scratch) / variant
+            program_dirs[variant].mkdir()
+            (program_dirs[variant] / "tsconfig.json").write_text(json.dumps({"extends": str(REPO / "tsconfig.json"), **options}))
+        program_dirs["swc"] = REPO / "stacks"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_NODEJS_")}
 
         def wall(*command: str) -> dict[str, float]:
             started = time.monotonic()
-            subprocess.run([*command, config_file.name], cwd=REPO, check=True, capture_output=True, timeout=300)
+            subprocess.run([*command, str(config_file)], cwd=REPO, env=env, check=True, capture_output=True, timeout=300)
             return {"process_seconds": time.monotonic() - started}
 
-        program = REPO / "scripts" / "bench" / "programLoad.ts"
+        def as_pulumi_runs(program_dir: Path) -> Callable[[], dict[str, float]]:
+            runtime, program = REPO / "scripts" / "engine" / "nodeRuntime.cjs", REPO / "scripts" / "bench" / "programLoad.ts"
+            return lambda: wall("node", str(runtime), str(program_dir), str(program))
+
         return interleaved(
             rounds,
             {
-                "ts-node (transpile-only)": lambda: wall("node", "-r", "ts-node/register/transpile-only", str(program)),
+                "ts-node, type-checked (pulumi up without stacks/tsconfig.json)": as_pulumi_runs(program_dirs["type-checked"]),
+                "ts-node, transpile-only (noCheck)": as_pulumi_runs(program_dirs["transpile-only"]),
+                "ts-node with swc (stacks/tsconfig.json: pulumi up today)": as_pulumi_runs(program_dirs["swc"]),
                 "prebuilt JavaScript": lambda: wall("node", str(COMPILED / "scripts" / "bench" / "programLoad.js")),
             },
         )

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -75,4 +76,23 @@ describe("the program loaded the way `pulumi up` loads it (require of the resolv
             }
         });
     }
+});
+
+describe("the program compiled the way `pulumi up` compiles it (scripts/engine/nodeRuntime.cjs)", () => {
+    it("prod: transpiled by swc without a type check (stacks/tsconfig.json), registering what the inline program registers", async function () {
+        this.timeout(60000);
+        const { pwd, entry } = resolveProgram(REPO_ROOT);
+        assert.ok(fs.existsSync(path.join(pwd, "tsconfig.json")), "the program directory has the tsconfig.json the runtime reads");
+        const runtime = path.join(REPO_ROOT, "scripts", "engine", "nodeRuntime.cjs");
+        const probe = path.join(REPO_ROOT, "tests", "stacks", "programProbe.ts");
+        const env = { ...process.env }; // as Pulumi.yaml sets no runtime.options.tsconfig
+        delete env.PULUMI_NODEJS_TSCONFIG_PATH;
+        delete env.PULUMI_NODEJS_TRANSPILE_ONLY;
+        const report = JSON.parse(execFileSync(process.execPath, [runtime, pwd, probe, "prod", entry], { cwd: REPO_ROOT, env, encoding: "utf8" }));
+
+        assert.deepEqual(report.compiler, { swc: true, transpileOnly: true });
+        const inline = await evaluateStack("prod");
+        assert.deepEqual(report.resources, inline.recorder.resources.map((r) => `${r.type}::${r.name}`).sort());
+        assert.deepEqual(report.outputs, [...DOCUMENTED_OUTPUTS].sort());
+    });
 });
