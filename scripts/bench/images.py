@@ -1,4 +1,4 @@
-"""Images: each service's image (app-images/Dockerfile: two stages, wheels only, hash-checked)
+"""Images: each service's image (app-images/Dockerfile: wheels only, hash-checked, a final stage from scratch)
 beside a naive single-stage build of the same service on the same base (`pip install` into it,
 pip's defaults, no second stage), and the time of a rebuild after a code-only change. Needs the
 Docker engine scripts/docker-engine.sh starts; builds from a copy of app-images/, so the change
