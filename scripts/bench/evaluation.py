@@ -29,8 +29,8 @@ def run(rounds: int) -> dict[str, dict[str, dict[str, Figures]]]:
 def run_process(rounds: int) -> dict[str, dict[str, Figures]]:
     """Whole runs of scripts/bench/programLoad.ts (start, load, evaluate prod, exit), compiled the way
     Pulumi's Node.js runtime compiles a program (scripts/engine/nodeRuntime.cjs) from program
-    directories whose tsconfig.json asks for a type check, for transpile-only, or for swc
-    (stacks/tsconfig.json: how `pulumi up` runs this project), and as JavaScript compiled beforehand
+    directories whose tsconfig.json asks for a type check (what `pulumi up` did before
+    stacks/tsconfig.json) or not (stacks/tsconfig.json: how it runs now), and as JavaScript compiled beforehand
     by tsc: what compiling on every `up` costs, and what each way of doing it costs."""
     subprocess.run(["npx", "--no-install", "tsc", "-p", "tsconfig.json", "--outDir", str(COMPILED), "--sourceMap", "false", "--declaration", "false"],
                    cwd=REPO, check=True, capture_output=True, timeout=600)  # fmt: skip
@@ -38,12 +38,9 @@ def run_process(rounds: int) -> dict[str, dict[str, Figures]]:
     with tempfile.TemporaryDirectory() as scratch:
         config_file = Path(scratch) / "config.json"
         config_file.write_text(json.dumps(config))
-        program_dirs = {}
-        for variant, options in (("type-checked", {}), ("transpile-only", {"compilerOptions": {"noCheck": True}})):
-            program_dirs[variant] = Path(scratch) / variant
-            program_dirs[variant].mkdir()
-            (program_dirs[variant] / "tsconfig.json").write_text(json.dumps({"extends": str(REPO / "tsconfig.json"), **options}))
-        program_dirs["swc"] = REPO / "stacks"
+        typed = Path(scratch) / "type-checked"
+        typed.mkdir()
+        (typed / "tsconfig.json").write_text(json.dumps({"extends": str(REPO / "tsconfig.json")}))
         env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_NODEJS_")}
 
         def wall(*command: str) -> dict[str, float]:
@@ -58,9 +55,8 @@ def run_process(rounds: int) -> dict[str, dict[str, Figures]]:
         return interleaved(
             rounds,
             {
-                "ts-node, type-checked (pulumi up without stacks/tsconfig.json)": as_pulumi_runs(program_dirs["type-checked"]),
-                "ts-node, transpile-only (noCheck)": as_pulumi_runs(program_dirs["transpile-only"]),
-                "ts-node with swc (stacks/tsconfig.json: pulumi up today)": as_pulumi_runs(program_dirs["swc"]),
+                "ts-node, type-checked (pulumi up without stacks/tsconfig.json)": as_pulumi_runs(typed),
+                "ts-node, transpile-only (stacks/tsconfig.json: pulumi up today)": as_pulumi_runs(REPO / "stacks"),
                 "prebuilt JavaScript": lambda: wall("node", str(COMPILED / "scripts" / "bench" / "programLoad.js")),
             },
         )

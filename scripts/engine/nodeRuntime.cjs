@@ -7,7 +7,7 @@
  *    "tsconfig.json", relative to that directory; when the file is missing ts-node loads none.
  * 3. `transpileOnly` is PULUMI_NODEJS_TRANSPILE_ONLY when set, else the tsconfig's
  *    `compilerOptions.noCheck`; left undefined, ts-node type-checks. ts-node reads its own options
- *    (e.g. `"ts-node": { "swc": true }`) from the same file.
+ *    (e.g. `"ts-node": { "transpileOnly": true }`) from the same file.
  *
  * Plain JavaScript, because it has to run before any TypeScript can. Used by the `program-process`
  * bench and by tests/stacks/entry.test.ts to load the program as `pulumi up` does.

@@ -79,7 +79,7 @@ describe("the program loaded the way `pulumi up` loads it (require of the resolv
 });
 
 describe("the program compiled the way `pulumi up` compiles it (scripts/engine/nodeRuntime.cjs)", () => {
-    it("prod: transpiled by swc without a type check (stacks/tsconfig.json), registering what the inline program registers", async function () {
+    it("prod: transpiled without a type check (stacks/tsconfig.json), registering what the inline program registers", async function () {
         this.timeout(60000);
         const { pwd, entry } = resolveProgram(REPO_ROOT);
         assert.ok(fs.existsSync(path.join(pwd, "tsconfig.json")), "the program directory has the tsconfig.json the runtime reads");
@@ -90,7 +90,7 @@ describe("the program compiled the way `pulumi up` compiles it (scripts/engine/n
         delete env.PULUMI_NODEJS_TRANSPILE_ONLY;
         const report = JSON.parse(execFileSync(process.execPath, [runtime, pwd, probe, "prod", entry], { cwd: REPO_ROOT, env, encoding: "utf8" }));
 
-        assert.deepEqual(report.compiler, { swc: true, transpileOnly: true });
+        assert.deepEqual(report.compiler, { transpileOnly: true });
         const inline = await evaluateStack("prod");
         assert.deepEqual(report.resources, inline.recorder.resources.map((r) => `${r.type}::${r.name}`).sort());
         assert.deepEqual(report.outputs, [...DOCUMENTED_OUTPUTS].sort());

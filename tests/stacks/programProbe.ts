@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     const report = {
         resources: recorder.resources.map((r) => `${r.type}::${r.name}`).sort(),
         outputs: Object.keys(exported).sort(),
-        compiler: { swc: service?.options.swc === true, transpileOnly: service?.options.transpileOnly === true || service?.options.swc === true },
+        compiler: { transpileOnly: service?.options.transpileOnly === true },
     };
     process.stdout.write(JSON.stringify(report) + "\n");
 }
