@@ -88,6 +88,10 @@ export const BACKUP_SCRIPT_FILES: Record<string, string> = {
  */
 export const PASSWORD_SYNC_SCRIPT = `#!/bin/sh
 set -eu
+# PID 1 of its container: without a handler the kernel drops SIGTERM, and every stop of the pod
+# would wait out its whole grace period (120 s) for the SIGKILL. It sleeps in the background so
+# the handler runs at once, not after the sleep.
+trap 'exit 0' TERM INT
 socket="\${SOCKET_DIR:-/var/run/postgresql}"
 applied=""
 while true; do
@@ -103,7 +107,8 @@ while true; do
         fi
     fi
     touch "$HEARTBEAT_FILE"
-    sleep 5
+    sleep 5 &
+    wait $!
 done
 `;
 

@@ -5,6 +5,7 @@ on loopback: the same client tools the image has, a real server, real files."""
 import hashlib
 import os
 import secrets
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -138,3 +139,44 @@ def accepts(server: PostgresServer, password: str) -> bool:
     """Whether a TCP session with `password` is accepted."""
     command = ["psql", "-X", "-h", LOOPBACK, "-p", str(server.port), "-U", server.user, "-d", server.database, "-Atc", "SELECT 1"]
     return subprocess.run(command, env={**TOOLS_ENV, "PGPASSWORD": password}, capture_output=True).returncode == 0
+
+
+def test_the_password_sync_stops_at_once_on_sigterm_as_a_containers_first_process(scripts, tmp_path):
+    """In its container the sync is PID 1, which the kernel sends SIGTERM only if it handles it:
+    run it as PID 1 of a new PID namespace (as a container would) and stop it the way the kubelet does."""
+    mounted = tmp_path / "mounted-password"
+    mounted.write_text("unused")
+    heartbeat = tmp_path / "alive"
+    env = {
+        **TOOLS_ENV,
+        "SOCKET_DIR": str(tmp_path),  # no server: each pass finds none, touches the heartbeat and sleeps
+        "POSTGRES_USER": "app",
+        "POSTGRES_DB": "app",
+        "PASSWORD_FILE": str(mounted),
+        "HEARTBEAT_FILE": str(heartbeat),
+    }
+    command = ["unshare", "--user", "--map-root-user", "--pid", "--fork", "--kill-child", "sh", str(scripts / "password-sync.sh")]
+    namespace = subprocess.Popen(command, env=env)
+    try:
+        wait_until(heartbeat.exists, 20, "the sync's first pass")
+        sync = namespace_init(namespace.pid)
+        assert sync, "the sync runs as PID 1 of its PID namespace"
+        started = time.monotonic()
+        os.kill(sync, signal.SIGTERM)
+        namespace.wait(timeout=10)
+        stopped = time.monotonic() - started
+    finally:
+        namespace.kill()  # and, by --kill-child, the sync if it is still there
+        namespace.wait()
+    assert namespace.returncode == 0, f"exit status {namespace.returncode}"
+    assert stopped < 2, f"stopped {stopped:.1f} s after SIGTERM (a sleep of 5 s must not delay it)"
+
+
+def namespace_init(unshare_pid: int) -> int | None:
+    """The pid (here) of the process unshare started, if it is PID 1 of its PID namespace."""
+    for child in Path(f"/proc/{unshare_pid}/task/{unshare_pid}/children").read_text().split():
+        status = Path(f"/proc/{child}/status").read_text()
+        nspids = next(line.split()[1:] for line in status.splitlines() if line.startswith("NSpid:"))
+        if nspids[-1] == "1":
+            return int(child)
+    return None
