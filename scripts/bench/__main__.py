@@ -1,4 +1,4 @@
-"""npm run bench [-- --quick] [--only request-path,start-to-ready,evaluation,unit-loop,images,program-process]
+"""npm run bench [-- --quick] [--only request-path,start-to-ready,evaluation,unit-loop,images,program-process,deploy]
 
 Each pair A/B-interleaved on this machine (loopback only, bounded runs), min/median/max per
 figure, and every goal of docs/performance.md judged on the medians: written to out/bench.json and
@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import evaluation, images, request_path, startup, unit_loop
+from . import deploy, evaluation, images, request_path, startup, unit_loop
 from .measure import REPO, Figures
 
 
@@ -65,8 +65,15 @@ GOALS = [
     # the same program compiled beforehand (which Pulumi could run only from a build step the user must not forget).
     Goal(
         "program-process",
-        "pulumi up's program process (swc) / prebuilt JavaScript",
-        ratio("ts-node with swc (stacks/tsconfig.json: pulumi up today)", "prebuilt JavaScript", "process_seconds"),
+        "pulumi up's program process / prebuilt JavaScript",
+        ratio("ts-node, transpile-only (stacks/tsconfig.json: pulumi up today)", "prebuilt JavaScript", "process_seconds"),
+        1.5,
+        True,
+    ),
+    Goal(
+        "deploy",
+        "dev to all-Ready: pulumi up / kubectl apply --server-side + rollout status",
+        ratio("pulumi up", "kubectl apply --server-side + rollout status", "seconds_to_all_ready"),
         1.5,
         True,
     ),
@@ -96,6 +103,8 @@ def benches(quick: bool) -> dict[str, Callable[[], dict]]:
         **({} if quick else {"program-process": lambda: evaluation.run_process(rounds=5)}),
         # The unit loop is a test run of its own, the images are minutes of builds: full mode only.
         **({} if quick else {"unit-loop": lambda: unit_loop.run(rounds=1), "images": lambda: images.run(rounds=3)}),
+        # Minutes per round on the local cluster (root; brought up when needed): full mode only.
+        **({} if quick else {"deploy": lambda: deploy.run(rounds=3)}),
     }
 
 
@@ -107,7 +116,7 @@ def summarize(figures: dict) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="npm run bench --")
     parser.add_argument("--quick", action="store_true", help="brief runs; fail only beyond twice a goal's distance")
-    parser.add_argument("--only", help="comma-separated benches: request-path, start-to-ready, evaluation, program-process, unit-loop, images")
+    parser.add_argument("--only", help="comma-separated benches: request-path, start-to-ready, evaluation, program-process, unit-loop, images, deploy")
     args = parser.parse_args()
     available = benches(args.quick)
     chosen = args.only.split(",") if args.only else list(available)

@@ -70,23 +70,9 @@ class ScenarioPlatform:
 
     def deploy(self) -> None:
         """Builds and pushes the images, writes the scratch project and releases it."""
-        docker = {**os.environ, "DOCKER_HOST": self.docker_host}
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        tag = f"scenarios-{secrets.token_hex(4)}"
         refs_file = self.work_dir / "refs.json"
-        self.refs = json.loads(
-            sh("bash", str(REPO / "scripts" / "publish-images.sh"), f"{REGISTRY}/fastapi-k8s", tag, str(refs_file), env=docker, timeout=1800).stdout
-        )
-        postgres = sh(
-            "bash",
-            "-c",
-            f'source "{REPO}/scripts/lib.sh" && publish_image postgres "$1" "$2"',
-            "publish",
-            f"{REGISTRY}/fastapi-k8s/postgres",
-            tag,
-            env=docker,
-            timeout=1800,
-        ).stdout.strip()
+        self.refs, postgres = publish_images(self.docker_host, f"scenarios-{secrets.token_hex(4)}", refs_file)
         shutil.copy(REPO / "Pulumi.yaml", self.work_dir / "Pulumi.yaml")
         if not (self.work_dir / "stacks").exists():
             (self.work_dir / "stacks").symlink_to(REPO / "stacks")
@@ -130,6 +116,26 @@ class ScenarioPlatform:
         """Deletes the namespace and frees the volume its database claim held (retained on delete)."""
         kubectl("delete", "namespace", NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=240s", timeout=260)
         recycle_released_volumes({NAMESPACE})
+
+
+def publish_images(docker_host: str, tag: str, refs_file: Path) -> tuple[dict, str]:
+    """Builds the three services and Postgres (app-images/postgres), pushes them to the local registry
+    under `tag` and returns the services' references by digest (also written to `refs_file`, as
+    `deploy --images` takes them) and Postgres' reference by digest."""
+    docker = {**os.environ, "DOCKER_HOST": docker_host}
+    publish = str(REPO / "scripts" / "publish-images.sh")
+    refs = json.loads(sh("bash", publish, f"{REGISTRY}/fastapi-k8s", tag, str(refs_file), env=docker, timeout=1800).stdout)
+    postgres = sh(
+        "bash",
+        "-c",
+        f'source "{REPO}/scripts/lib.sh" && publish_image postgres "$1" "$2"',
+        "publish",
+        f"{REGISTRY}/fastapi-k8s/postgres",
+        tag,
+        env=docker,
+        timeout=1800,
+    ).stdout.strip()
+    return refs, postgres
 
 
 def recycle_released_volumes(namespaces: set[str]) -> None:
