@@ -173,7 +173,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
                     ports: [{ name: "postgres", port: PORT, targetPort: "postgres", protocol: "TCP" }],
                 },
             },
-            { parent: this, dependsOn: [this.statefulSet] },
+            { parent: this },
         );
         new k8s.policy.v1.PodDisruptionBudget(
             `${name}-pdb`,

@@ -237,7 +237,7 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
                     })),
                 },
             },
-            { parent: this, dependsOn: [this.deployment] },
+            { parent: this },
         );
     }
 
