@@ -8,7 +8,6 @@ rounds each side removes what it made (`pulumi destroy`; `kubectl delete namespa
 database's local volume is emptied and made available again. Brings the cluster up when it is not
 running and takes it down again afterwards; full mode only (minutes per round)."""
 
-import json
 import os
 import secrets
 import shutil
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from scenarios.kube import KUBECONFIG, cluster, cluster_running, kubectl, sh
+from scenarios.kube import KUBECONFIG, cluster, cluster_running, get, is_ready, kubectl, sh
 from scenarios.platform import publish_images, recycle_released_volumes
 
 from .measure import REPO, Figures, interleaved
@@ -124,6 +123,6 @@ def remove() -> None:
 
 
 def pods_ready() -> bool:
-    """Every container of every pod in the namespace is ready (checked after each side, outside the time)."""
-    pods = json.loads(kubectl("-n", NAMESPACE, "get", "pods", "-o", "json").stdout)["items"]
-    return bool(pods) and all(c["ready"] for p in pods for c in p["status"].get("containerStatuses", []))
+    """Every pod in the namespace is ready, by the scenarios' rule (checked after each side, outside the time)."""
+    pods = get(NAMESPACE, "pods")["items"]
+    return bool(pods) and all(is_ready(p) for p in pods)
