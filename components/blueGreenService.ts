@@ -11,6 +11,7 @@ import { keyWiring } from "./serviceCalls";
 import { WebService } from "./webService";
 import { resolveWebServiceArgs } from "./webServiceSettings";
 import { IngressRoute, ServiceExposure, WebServiceArgs } from "./webServiceArgs";
+import { componentInputs } from "./componentInputs";
 
 /** What one colour runs. */
 export interface ColorRelease {
@@ -75,7 +76,7 @@ export class BlueGreenService extends pulumi.ComponentResource implements HttpWo
             checker.report(...colorProblems(`${name}-${color}`, color, { ...shared, service, ingress }, args[color]));
         }
         checker.throwIfAny();
-        super("fastapi-k8s:index:BlueGreenService", name, args, opts);
+        super("fastapi-k8s:index:BlueGreenService", name, componentInputs(args), opts);
         this.activeColor = activeColor;
 
         const release = (color: Color, spec: ColorRelease) =>

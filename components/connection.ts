@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ArgumentChecker } from "./errors";
 import { platformLabels } from "./labels";
 import { NetworkPeer, PeerSource, peerOf } from "./networkPeer";
+import { componentInputs } from "./componentInputs";
 
 /** Arguments of a Connection: `from` may open connections to `to`. */
 export interface ConnectionArgs {
@@ -27,7 +28,7 @@ export class Connection extends pulumi.ComponentResource {
 
     constructor(name: string, args: ConnectionArgs, opts?: pulumi.ComponentResourceOptions) {
         const ports = selectPorts(name, args.to, args.portNames);
-        super("fastapi-k8s:index:Connection", name, args, opts);
+        super("fastapi-k8s:index:Connection", name, componentInputs(args), opts);
 
         const policyPorts = ports.map((p) => ({ protocol: "TCP", port: p.port }));
         const base = `${args.from.name}-to-${args.to.name}`;
@@ -86,7 +87,7 @@ export class PublicAccess extends pulumi.ComponentResource {
 
     constructor(name: string, args: PublicAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         const ports = selectPorts(name, args.to, args.portNames);
-        super("fastapi-k8s:index:PublicAccess", name, args, opts);
+        super("fastapi-k8s:index:PublicAccess", name, componentInputs(args), opts);
         this.ingressPolicy = new k8s.networking.v1.NetworkPolicy(
             `${name}-ingress`,
             {

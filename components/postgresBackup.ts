@@ -9,6 +9,7 @@ import { BACKUP_DIR, BACKUP_SCRIPTS, BACKUP_SCRIPT_FILES } from "./postgresScrip
 import { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
 import { ComputeResources, EphemeralDefaults, resourceProblems, toResourceRequirements } from "./resources";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
+import { componentInputs } from "./componentInputs";
 
 /** Scheduled backups of a PostgresDatabase (its `backup` argument). */
 export interface PostgresBackupArgs {
@@ -187,7 +188,7 @@ export class PostgresBackup extends pulumi.ComponentResource {
     public readonly peer: NetworkPeer;
 
     constructor(name: string, target: PostgresBackupTarget, settings: PostgresBackupSettings, opts?: pulumi.ComponentResourceOptions) {
-        super("fastapi-k8s:index:PostgresBackup", name, { target, settings }, opts);
+        super("fastapi-k8s:index:PostgresBackup", name, componentInputs({ target, settings }), opts);
         const workload = `${target.name}-backup`;
         const labels = workloadLabels(workload, { component: "database-backup" });
         const metadata = (objectName: string) => ({ name: objectName, namespace: target.namespace, labels, annotations: target.annotations });

@@ -12,6 +12,7 @@ import { WEB_EPHEMERAL_DEFAULTS, toResourceRequirements } from "./resources";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { WebServiceArgs } from "./webServiceArgs";
 import { WebServiceSettings, resolveWebServiceArgs } from "./webServiceSettings";
+import { componentInputs } from "./componentInputs";
 
 const HTTP_PORT_NAME = "http";
 
@@ -45,7 +46,7 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
 
     constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = resolveWebServiceArgs(name, args);
-        super("fastapi-k8s:index:WebService", name, args, opts);
+        super("fastapi-k8s:index:WebService", name, componentInputs(args), opts);
 
         const labels = workloadLabels(name, { component: args.component, version: args.version });
         const metadata = { namespace: args.namespace, labels, annotations: args.annotations };
