@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { WebService, WebServiceArgs } from "../../components/webService";
+import { WebService } from "../../components/webService";
+import { WebServiceArgs } from "../../components/webServiceArgs";
 import { renderUnderMocks } from "../harness/render";
 
 const base: WebServiceArgs = { namespace: "ns", image: "example/app@sha256:" + "a".repeat(64) };
