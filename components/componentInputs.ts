@@ -14,7 +14,7 @@ export function componentInputs(args: object): pulumi.Inputs {
 
 function withoutResources(value: unknown): unknown {
     if (pulumi.Resource.isInstance(value)) {
-        return (value as unknown as { __name?: string }).__name ?? "(resource)";
+        return pulumi.resourceName(value as pulumi.Resource);
     }
     if (Array.isArray(value)) {
         return value.map(withoutResources);
