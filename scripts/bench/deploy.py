@@ -10,7 +10,6 @@ running and takes it down again afterwards; full mode only (minutes per round)."
 
 import os
 import secrets
-import shutil
 import subprocess
 import tempfile
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from scenarios.kube import KUBECONFIG, cluster, cluster_running, get, is_ready, kubectl, sh
-from scenarios.platform import publish_images, recycle_released_volumes
+from scenarios.platform import publish_images, recycle_released_volumes, scratch_project
 
 from .measure import REPO, Figures, interleaved
 
@@ -36,7 +35,7 @@ def run(rounds: int) -> dict[str, dict[str, Figures]]:
     try:
         with tempfile.TemporaryDirectory(prefix="fastapi-k8s-bench-") as scratch:
             refs, postgres = publish_images(docker_host, f"bench-{secrets.token_hex(4)}", Path(scratch) / "refs.json")
-            project = scratch_project(Path(scratch) / "project", refs, postgres)
+            project = bench_project(Path(scratch) / "project", refs, postgres)
             manifests = rendered(Path(scratch) / "render", refs, postgres)
             remove()
             return interleaved(
@@ -75,15 +74,9 @@ def dev_config(config: dict, refs: dict, postgres: str, render_to: Path | None =
         config["fastapi-k8s:renderYamlToDirectory"] = str(render_to)
 
 
-def scratch_project(project: Path, refs: dict, postgres: str, render_to: Path | None = None) -> Path:
-    """A project directory with this repository's Pulumi.yaml, program and (edited) dev stack file, and its own state."""
-    (project / "state").mkdir(parents=True)
-    shutil.copy(REPO / "Pulumi.yaml", project / "Pulumi.yaml")
-    (project / "stacks").symlink_to(REPO / "stacks")
-    settings = yaml.safe_load((REPO / "Pulumi.dev.yaml").read_text())
-    dev_config(settings["config"], refs, postgres, render_to)
-    (project / "Pulumi.dev.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
-    return project
+def bench_project(project: Path, refs: dict, postgres: str, render_to: Path | None = None) -> Path:
+    """A scratch copy of the project whose dev stack is the bench's (dev_config)."""
+    return scratch_project(project, {"dev": lambda config: dev_config(config, refs, postgres, render_to)})
 
 
 def pulumi(project: Path, action: str, cluster: bool = True) -> None:
@@ -101,7 +94,7 @@ def pulumi(project: Path, action: str, cluster: bool = True) -> None:
 
 def rendered(out: Path, refs: dict, postgres: str) -> list[Path]:
     """The dev stack's objects as the engine renders them (real generated secrets, in a temporary directory)."""
-    project = scratch_project(out / "project", refs, postgres, render_to=out / "manifests")
+    project = bench_project(out / "project", refs, postgres, render_to=out / "manifests")
     pulumi(project, "up", cluster=False)
     files = sorted((out / "manifests").rglob("*.yaml"))
     namespaces = [f for f in files if yaml.safe_load(f.read_text()).get("kind") == "Namespace"]

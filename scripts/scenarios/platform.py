@@ -9,6 +9,7 @@ import os
 import re
 import secrets
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,13 +74,7 @@ class ScenarioPlatform:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         refs_file = self.work_dir / "refs.json"
         self.refs, postgres = publish_images(self.docker_host, f"scenarios-{secrets.token_hex(4)}", refs_file)
-        shutil.copy(REPO / "Pulumi.yaml", self.work_dir / "Pulumi.yaml")
-        if not (self.work_dir / "stacks").exists():
-            (self.work_dir / "stacks").symlink_to(REPO / "stacks")
-        settings = yaml.safe_load((REPO / f"Pulumi.{STACK}.yaml").read_text())
-        scenario_stack_config(settings["config"], self.refs, postgres)
-        self.stack_file.write_text(yaml.safe_dump(settings, sort_keys=False))
-        (self.work_dir / "state").mkdir(exist_ok=True)
+        scratch_project(self.work_dir, {STACK: lambda config: scenario_stack_config(config, self.refs, postgres)})
         self.env = {
             **os.environ,
             "KUBECONFIG": str(KUBECONFIG),
@@ -116,6 +111,21 @@ class ScenarioPlatform:
         """Deletes the namespace and frees the volume its database claim held (retained on delete)."""
         kubectl("delete", "namespace", NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=240s", timeout=260)
         recycle_released_volumes({NAMESPACE})
+
+
+def scratch_project(directory: Path, stacks: dict[str, Callable[[dict], None]]) -> Path:
+    """A copy of the project to deploy from, with a state backend of its own: this repository's
+    Pulumi.yaml, a link to its program (`stacks/`), and each named stack file with its `config` edited
+    by the function given for it (the repository's own stack files are never touched)."""
+    (directory / "state").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "Pulumi.yaml", directory / "Pulumi.yaml")
+    if not (directory / "stacks").exists():
+        (directory / "stacks").symlink_to(REPO / "stacks")
+    for stack, edit in stacks.items():
+        settings = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text())
+        edit(settings["config"])
+        (directory / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
+    return directory
 
 
 def publish_images(docker_host: str, tag: str, refs_file: Path) -> tuple[dict, str]:

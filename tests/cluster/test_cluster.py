@@ -41,7 +41,7 @@ from conftest import (
 )
 from scenarios.kube import db_command, live_pods, release_command, secret_value, service_endpoints, wait_until
 from scenarios.load import BoundedLoad
-from scenarios.platform import recycle_released_volumes
+from scenarios.platform import recycle_released_volumes, scratch_project
 
 
 def test_node_is_ready(cluster):
@@ -362,10 +362,6 @@ def engine(cluster, builder, platform, tmp_path_factory):
         ).stdout
     )
     postgres = registry_digest(builder, f"{REGISTRY}/fastapi-k8s/postgres:e2e")
-    (project / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
-    (project / "stacks").symlink_to(REPO / "stacks")
-    for stack in ("dev", "staging"):
-        (project / f"Pulumi.{stack}.yaml").write_text((REPO / f"Pulumi.{stack}.yaml").read_text())
 
     def dev(config: dict) -> None:
         config["fastapi-k8s:namespace"] = DEV_NAMESPACE
@@ -384,8 +380,7 @@ def engine(cluster, builder, platform, tmp_path_factory):
             config[f"fastapi-k8s:{tier}"]["resources"]["requests"]["cpu"] = "20m"
         config["fastapi-k8s:postgres"]["resources"]["requests"]["cpu"] = "50m"
 
-    edit_stack_file(project / "Pulumi.dev.yaml", dev)
-    edit_stack_file(project / "Pulumi.staging.yaml", staging)
+    scratch_project(project, {"dev": dev, "staging": staging})
     env = {
         **os.environ,
         "KUBECONFIG": str(KUBECONFIG),
@@ -393,7 +388,6 @@ def engine(cluster, builder, platform, tmp_path_factory):
         "PULUMI_BACKEND_URL": f"file://{project / 'state'}",
         "PULUMI_CONFIG_PASSPHRASE": secrets.token_urlsafe(24),
     }
-    (project / "state").mkdir()
     return {"project": project, "refs": refs, "env": env}
 
 
