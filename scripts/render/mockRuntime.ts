@@ -49,6 +49,11 @@ export class ResourceRecorder {
         return found[0];
     }
 
+    /** Every registration as "type::name", sorted: what two evaluations compare to be the same program. */
+    get registrations(): string[] {
+        return this.resources.map((r) => `${r.type}::${r.name}`).sort();
+    }
+
     /** The passwords the mocks generated. */
     get passwords(): string[] {
         return this.ofType("random:index/randomPassword:RandomPassword").map((r) => mockPassword(r.name));

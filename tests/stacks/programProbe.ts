@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     await settle(recorder);
     const service = (process as unknown as Record<symbol, { options: Record<string, unknown> } | undefined>)[TS_NODE_SERVICE];
     const report = {
-        resources: recorder.resources.map((r) => `${r.type}::${r.name}`).sort(),
+        resources: recorder.registrations,
         outputs: Object.keys(exported).sort(),
         compiler: { transpileOnly: service?.options.transpileOnly === true },
     };
