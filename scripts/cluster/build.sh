@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds (or reuses from .cache/cluster/bin) every binary of the local cluster from the Go module
 # proxy: kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubeadm,
-# kubectl, etcd, CoreDNS, metrics-server, Cilium's operator and the image registry. Writes small wrapper modules, never vendors code.
+# kubectl, etcd, CoreDNS, metrics-server, Cilium (operator, agent, CNI plugin) and the image registry. Writes small wrapper modules, never vendors code.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/versions.sh"
 CACHE="$REPO_ROOT/.cache/cluster"
@@ -64,23 +64,32 @@ build_installable() { # name module version
     stamp "$1" "$3"
 }
 
-# Cilium's operator (for LoadBalancer addresses; the "generic" variant, which it picks by its file
-# name, for clusters outside a cloud) from the committed wrapper module in
-# scripts/cluster/modules/cilium, whose go.sum pins every dependency; built in a copy of it.
-build_cilium_operator() {
-    local module="$REPO_ROOT/scripts/cluster/modules/cilium" dir="$WORK/cilium" want
+# Cilium v1.15.19 from the committed wrapper module scripts/cluster/modules/cilium, whose go.sum
+# pins every dependency (built in a copy of it): the operator (LoadBalancer addresses; the "generic"
+# variant, which it picks by its file name, for clusters outside a cloud), the agent and its CNI
+# plugin (NetworkPolicy enforcement, chained after the bridge). The agent compiles its datapath at
+# run time from the module's bpf/ C sources, kept beside the binaries.
+build_cilium() {
+    local module="$REPO_ROOT/scripts/cluster/modules/cilium" dir="$WORK/cilium" want source
     want="$CILIUM_VERSION-$(cat "$module/go.mod" "$module/go.sum" | sha256sum | cut -c1-12)"
-    stamp_ok cilium-operator "$want" && return
+    stamp_ok cilium "$want" && return
     rm -rf "$dir" && cp -r "$module" "$dir"
-    log "building cilium-operator $CILIUM_VERSION"
-    (cd "$dir" && GOFLAGS=-mod=readonly go build -trimpath -ldflags "-s -w" -tags ipam_provider_operator \
-        -o "$BIN/cilium-operator-generic" github.com/cilium/cilium/operator)
-    stamp cilium-operator "$want"
+    log "building cilium-operator, cilium-agent and cilium-cni $CILIUM_VERSION"
+    (
+        cd "$dir"
+        export GOFLAGS=-mod=readonly
+        go build -trimpath -ldflags "-s -w" -tags ipam_provider_operator -o "$BIN/cilium-operator-generic" github.com/cilium/cilium/operator
+        go build -trimpath -ldflags "-s -w" -o "$BIN/cilium-agent" github.com/cilium/cilium/daemon
+        go build -trimpath -ldflags "-s -w" -o "$BIN/cilium-cni" github.com/cilium/cilium/plugins/cilium-cni
+    )
+    source="$(cd "$dir" && GOFLAGS=-mod=readonly go list -m -f '{{.Dir}}' github.com/cilium/cilium)"
+    rm -rf "$CACHE/cilium-bpf" && cp -r "$source/bpf" "$CACHE/cilium-bpf" && chmod -R u+w "$CACHE/cilium-bpf"
+    stamp cilium "$want"
 }
 
 build_kubernetes
 build_etcd
-build_cilium_operator
+build_cilium
 build_installable coredns github.com/coredns/coredns "$COREDNS_VERSION"
 build_installable registry github.com/distribution/distribution/v3/cmd/registry "$REGISTRY_VERSION"
 build_installable metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server "$METRICS_SERVER_VERSION"

@@ -9,7 +9,7 @@ source "$REPO_ROOT/scripts/cluster/env.sh"
 source "$REPO_ROOT/scripts/cluster/up.sh"
 source "$REPO_ROOT/scripts/cluster/down.sh"
 
-COMPONENTS=(registry etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
+COMPONENTS=(registry etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy cilium-agent)
 
 cluster_status() {
     local running=0

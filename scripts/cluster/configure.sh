@@ -32,7 +32,7 @@ state = "$CLUSTER_RUN/containerd"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
+    bin_dir = "$CNI_BIN_DIR"
     conf_dir = "$CLUSTER_STATE/cni/net.d"
   [plugins."io.containerd.grpc.v1.cri".registry]
     config_path = "$CLUSTER_STATE/containerd-config/certs.d"
@@ -43,7 +43,11 @@ server = "http://$REGISTRY"
 [host."http://$REGISTRY"]
   capabilities = ["pull", "resolve"]
 TOML
+    mkdir -p "$CNI_BIN_DIR"
+    for plugin in bridge host-local portmap loopback; do ln -sfn "/usr/lib/cni/$plugin" "$CNI_BIN_DIR/$plugin"; done
+    ln -sfn "$CLUSTER_BIN/cilium-cni" "$CNI_BIN_DIR/cilium-cni"
     # Pods share one bridge; no masquerade, so pod traffic never leaves the machine as the host.
+    # Cilium's plugin, last in the chain, attaches the NetworkPolicy datapath to each pod's veth.
     write_config "$CLUSTER_STATE/cni/net.d/10-fastapi-k8s.conflist" <<JSON
 {
   "cniVersion": "1.0.0",
@@ -62,7 +66,8 @@ TOML
         "dataDir": "$CLUSTER_STATE/cni/ipam"
       }
     },
-    { "type": "portmap", "capabilities": { "portMappings": true } }
+    { "type": "portmap", "capabilities": { "portMappings": true } },
+    { "type": "cilium-cni", "chaining-mode": "generic-veth" }
   ]
 }
 JSON

@@ -41,6 +41,28 @@ unmount_state() {
         while read -r mount; do umount "$mount" 2>/dev/null || umount -l "$mount" 2>/dev/null || true; done
 }
 
+# What the Cilium agent leaves in the host's network: its host devices, pinned maps and iptables chains.
+remove_cilium_datapath() {
+    ip link del cilium_host 2>/dev/null || true # with its peer, cilium_net
+    ip link del cilium_net 2>/dev/null || true
+    if [ -f "$CLUSTER_RUN/bpffs-mounted" ]; then
+        umount /sys/fs/bpf 2>/dev/null || true
+    else
+        rm -rf /sys/fs/bpf/tc/globals/cilium_* /sys/fs/bpf/cilium
+    fi
+    local table chains
+    for table in filter nat mangle raw; do
+        # Rules in the built-in chains that jump to Cilium's, then Cilium's chains themselves.
+        iptables-save -t "$table" 2>/dev/null | grep -E '^-A [A-Z]+ .*-j CILIUM_' | sed 's/^-A /-D /' |
+            while read -r rule; do eval "iptables -t $table $rule" 2>/dev/null || true; done
+        chains="$(iptables-save -t "$table" 2>/dev/null | sed -n 's/^:\(CILIUM_[A-Za-z0-9_]*\) .*/\1/p')"
+        for chain in $chains; do iptables -t "$table" -F "$chain" 2>/dev/null || true; done
+        for chain in $chains; do iptables -t "$table" -X "$chain" 2>/dev/null || true; done
+    done
+    awk -v dir="$(readlink -f "$CILIUM_STATE_DIR")" '$2 ~ "^"dir {print $2}' /proc/mounts | xargs -r -n1 umount -l 2>/dev/null || true
+    rm -rf "$CILIUM_STATE_DIR"
+}
+
 cluster_down() {
     [ "$(id -u)" = 0 ] || { echo "the local cluster needs root" >&2; exit 1; }
     remove_pods
@@ -48,6 +70,7 @@ cluster_down() {
     stop_pid kubelet
     stop_containers
     stop_pid containerd
+    stop_pid cilium-agent
     # Shims outlive containerd; they belong to this cluster when they name its socket.
     pkill -9 -f "containerd-shim.*$CONTAINERD_SOCKET" 2>/dev/null || true
     for name in kube-scheduler kube-controller-manager kube-apiserver etcd registry; do stop_pid "$name"; done
@@ -56,6 +79,7 @@ cluster_down() {
     iptables -D FORWARD -j FK8S-EGRESS-GUARD 2>/dev/null || true
     iptables -F FK8S-EGRESS-GUARD 2>/dev/null || true
     iptables -X FK8S-EGRESS-GUARD 2>/dev/null || true
+    remove_cilium_datapath
     for link in "$POD_BRIDGE" "$NODE_BRIDGE"; do ip link del "$link" 2>/dev/null || true; done
     rm -rf "$CLUSTER_STATE" "$CLUSTER_RUN" "$KUBECONFIG_OUT"
     log "cluster down"

@@ -13,10 +13,12 @@ NODE_IP=198.19.255.1
 POD_BRIDGE=fk8s-br0
 POD_CIDR=198.18.0.0/16
 NODE_POD_CIDR=198.18.0.0/24
+POD_GATEWAY=198.18.0.1              # the pods' bridge: their default gateway (host-local's first address)
 SERVICE_CIDR=198.19.0.0/24
 KUBERNETES_SERVICE_IP=198.19.0.1
 DNS_SERVICE_IP=198.19.0.10
 LOAD_BALANCER_CIDR=198.19.200.0/24  # addresses of LoadBalancer Services (Cilium LB-IPAM)
+CILIUM_HOST_CIDR=198.18.1.0/24      # addresses of the Cilium agent's own host device, apart from the pods'
 REGISTRY=127.0.0.1:5000
 PAUSE_IMAGE="$REGISTRY/pause:3.10"
 COREDNS_IMAGE="$REGISTRY/coredns:${COREDNS_VERSION:-v1.12.1}"
@@ -31,3 +33,9 @@ PKI="$CLUSTER_STATE/pki"
 # How the API server encrypts Secrets in etcd; its key is made at the first `up` (0600).
 ENCRYPTION_CONFIG="$CLUSTER_STATE/encryption-config.yaml"
 KUBELET_ROOT="$CLUSTER_STATE/kubelet"
+# The CNI plugins containerd runs: Debian's (linked) and Cilium's, chained after the bridge.
+CNI_BIN_DIR="$CLUSTER_STATE/cni/bin"
+# The Cilium agent's datapath sources (linked to the build's copy) and its runtime state; the CNI
+# plugin finds the agent's socket only under Cilium's fixed default, /var/run/cilium.
+CILIUM_LIB_DIR="$CLUSTER_STATE/cilium"
+CILIUM_STATE_DIR=/var/run/cilium

@@ -26,13 +26,25 @@ wait_for() { # description seconds command...
 kubectl() { "$CLUSTER_BIN/kubectl" --kubeconfig "$CLUSTER_STATE/kubeconfig/admin.conf" "$@"; }
 
 prepare_host() {
-    apt_install containerd runc containernetworking-plugins iptables conntrack ipset gcc libc6-dev curl iproute2 procps util-linux
+    # clang, llvm and bpftool: the Cilium agent compiles and probes its datapath at run time.
+    apt_install containerd runc containernetworking-plugins iptables conntrack ipset gcc libc6-dev curl iproute2 procps util-linux \
+        clang llvm bpftool
     mkdir -p "$CLUSTER_STATE" "$CLUSTER_RUN" "$CLUSTER_LOGS" "$KUBELET_ROOT"
+    # The Cilium agent pins its maps in the BPF file system; mounted here when the host has none.
+    if ! mountpoint -q /sys/fs/bpf; then mount -t bpf bpf /sys/fs/bpf && touch "$CLUSTER_RUN/bpffs-mounted"; fi
     if ! ip link show "$NODE_BRIDGE" >/dev/null 2>&1; then
         ip link add "$NODE_BRIDGE" type bridge
         ip addr add "$NODE_IP/32" dev "$NODE_BRIDGE"
     fi
     ip link set "$NODE_BRIDGE" up
+    # The pods' bridge is made here (the bridge plugin reuses it) so that this host reaches pods from
+    # the node's address, as a real node does: Cilium's agent knows that address as the host, which
+    # may always reach its pods, so kubelet probes pass a namespace's default-deny policy. From the
+    # bridge's own gateway address they would be dropped as traffic from outside the cluster.
+    ip link show "$POD_BRIDGE" >/dev/null 2>&1 || ip link add "$POD_BRIDGE" type bridge
+    ip addr replace "$POD_GATEWAY/${NODE_POD_CIDR#*/}" dev "$POD_BRIDGE"
+    ip link set "$POD_BRIDGE" up
+    ip route replace "$NODE_POD_CIDR" dev "$POD_BRIDGE" proto kernel scope link src "$NODE_IP"
     sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1
     # Pod traffic may go to pods, Services and this node only: nothing is forwarded off the machine.
     iptables -N FK8S-EGRESS-GUARD 2>/dev/null || iptables -F FK8S-EGRESS-GUARD
@@ -163,6 +175,23 @@ start_node() {
         sh -c "'$CLUSTER_BIN/kubectl' --kubeconfig '$CLUSTER_STATE/kubeconfig/admin.conf' get node $NODE_NAME -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx True"
 }
 
+# Cilium's operator registers the CRDs the agent waits for, so it comes first; it runs on the host
+# network (as Cilium's own chart runs it) because pods need the agent before they get a network.
+install_cilium_operator() {
+    sed -e "s|@CILIUM_OPERATOR_IMAGE@|$CILIUM_OPERATOR_IMAGE|g" "$REPO_ROOT/scripts/cluster/addons/cilium-operator.yaml" | kubectl apply -f - >/dev/null
+    wait_for "Cilium's operator to register its CRDs" 120 kubectl get crd ciliumloadbalancerippools.cilium.io ciliumnodes.cilium.io ciliumendpoints.cilium.io ciliumidentities.cilium.io
+}
+
+# The agent enforces NetworkPolicies (scripts/cluster/cilium-agent.sh). Its own host device takes
+# an address from a range of its own, which it reads from the node's annotation.
+start_cilium_agent() {
+    mkdir -p "$CILIUM_LIB_DIR" "$CILIUM_STATE_DIR"
+    ln -sfn "$REPO_ROOT/.cache/cluster/cilium-bpf" "$CILIUM_LIB_DIR/bpf"
+    kubectl annotate node "$NODE_NAME" --overwrite "network.cilium.io/ipv4-pod-cidr=$CILIUM_HOST_CIDR" >/dev/null
+    daemon cilium-agent unshare --mount --propagation private bash "$REPO_ROOT/scripts/cluster/cilium-agent.sh"
+    wait_for "the Cilium agent" 240 curl -sf http://127.0.0.1:9879/healthz
+}
+
 install_addons() {
     sed -e "s|@DNS_SERVICE_IP@|$DNS_SERVICE_IP|g" -e "s|@COREDNS_IMAGE@|$COREDNS_IMAGE|g" \
         "$REPO_ROOT/scripts/cluster/addons/coredns.yaml" | kubectl apply -f - >/dev/null
@@ -174,9 +203,6 @@ install_addons() {
             "$REPO_ROOT/scripts/cluster/addons/local-pv.yaml" | kubectl apply -f - >/dev/null
     done
     sed -e "s|@METRICS_SERVER_IMAGE@|$METRICS_SERVER_IMAGE|g" "$REPO_ROOT/scripts/cluster/addons/metrics-server.yaml" | kubectl apply -f - >/dev/null
-    sed -e "s|@CILIUM_OPERATOR_IMAGE@|$CILIUM_OPERATOR_IMAGE|g" "$REPO_ROOT/scripts/cluster/addons/cilium-operator.yaml" | kubectl apply -f - >/dev/null
-    # The pool's kind is a CRD the operator registers when it starts.
-    wait_for "Cilium's operator to register its CRDs" 120 kubectl get crd ciliumloadbalancerippools.cilium.io
     sed -e "s|@LOAD_BALANCER_CIDR@|$LOAD_BALANCER_CIDR|g" "$REPO_ROOT/scripts/cluster/addons/load-balancer-pool.yaml" | kubectl apply -f - >/dev/null
     wait_for "CoreDNS to be available" 120 kubectl -n kube-system rollout status deployment/coredns --timeout=2s
     wait_for "the resource metrics API" 120 kubectl get --raw /apis/metrics.k8s.io/v1beta1/nodes
@@ -193,6 +219,8 @@ cluster_up() {
     make_encryption_config
     start_control_plane
     start_node
+    install_cilium_operator
+    start_cilium_agent
     install_addons
     mkdir -p "$(dirname "$KUBECONFIG_OUT")"
     cp "$CLUSTER_STATE/kubeconfig/admin.conf" "$KUBECONFIG_OUT"

@@ -54,30 +54,43 @@ def apply(manifest: str) -> None:
     )
 
 
-def run_pod(name: str, image: str, script: str, claim: str | None = None, timeout: int = 120) -> str:
-    """Runs a pod to completion (with `claim` mounted at /data) and returns its log; fails unless it Succeeded."""
-    pod = {
+def run_pod(
+    name: str,
+    image: str,
+    script: str,
+    claim: str | None = None,
+    timeout: int = 120,
+    namespace: str = NAMESPACE,
+    labels: dict[str, str] | None = None,
+) -> str:
+    """Runs a pod to completion (with `claim` mounted at /data) and returns its log; fails unless it
+    Succeeded. With `labels`, it carries them and runs as the "restricted" Pod Security Standard asks
+    (the platform's namespaces enforce it)."""
+    pod: dict = {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": {"name": name, "namespace": NAMESPACE},
+        "metadata": {"name": name, "namespace": namespace, "labels": labels or {}},
         "spec": {
             "restartPolicy": "Never",
             "containers": [{"name": "main", "image": image, "command": ["python3", "-c", script]}],
         },
     }
+    if labels:
+        pod["spec"]["securityContext"] = {"runAsNonRoot": True, "runAsUser": 65532, "seccompProfile": {"type": "RuntimeDefault"}}
+        pod["spec"]["containers"][0]["securityContext"] = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
     if claim:
         pod["spec"]["containers"][0]["volumeMounts"] = [{"name": "data", "mountPath": "/data"}]
         pod["spec"]["volumes"] = [{"name": "data", "persistentVolumeClaim": {"claimName": claim}}]
     apply(json.dumps(pod))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        phase = kubectl("-n", NAMESPACE, "get", "pod", name, "-o", "jsonpath={.status.phase}").stdout
+        phase = kubectl("-n", namespace, "get", "pod", name, "-o", "jsonpath={.status.phase}").stdout
         if phase in ("Succeeded", "Failed"):
             break
         time.sleep(1)
-    log = kubectl("-n", NAMESPACE, "logs", name, check=False).stdout
+    log = kubectl("-n", namespace, "logs", name, check=False).stdout
     assert phase == "Succeeded", f"pod {name} ended {phase!r}:\n{log}"
-    kubectl("-n", NAMESPACE, "delete", "pod", name, "--wait=true")
+    kubectl("-n", namespace, "delete", "pod", name, "--wait=true")
     return log
 
 

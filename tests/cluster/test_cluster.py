@@ -260,6 +260,7 @@ def platform(cluster, builder, tmp_path_factory):
     builder.push("postgres", f"{REGISTRY}/fastapi-k8s/postgres:e2e")
     apply_list(with_generated_secrets(manifests))
     wait_for_platform()
+    return manifests
 
 
 def pods_of(name: str) -> list[dict]:
@@ -301,6 +302,83 @@ def test_secrets_are_encrypted_at_rest(platform):
     assert password not in stored and base64.b64encode(password) not in stored
     configmap = etcd_value(f"/registry/configmaps/{DEV_NAMESPACE}/kube-root-ca.crt")
     assert b"BEGIN CERTIFICATE" in configmap, "only Secrets are encrypted: the check can tell plain from encrypted"
+
+
+# Connects to each target from inside a pod and reports, per target, "open" or why not and how long
+# it took; a name that does not resolve is reported as such (DNS is allowed by the default-deny).
+CONNECT_PROBE = """
+import json, socket, sys, time
+results = {}
+for target in json.loads(sys.argv[1]):
+    host, port = target.rsplit(":", 1)
+    started = time.monotonic()
+    try:
+        address = socket.gethostbyname(host)
+    except OSError as error:
+        results[target] = {"outcome": "unresolved", "seconds": round(time.monotonic() - started, 2)}
+        continue
+    try:
+        socket.create_connection((address, int(port)), timeout=3).close()
+        outcome = "open"
+    except OSError as error:
+        outcome = type(error).__name__
+    results[target] = {"outcome": outcome, "seconds": round(time.monotonic() - started, 2)}
+print(json.dumps(results))
+"""
+
+
+def connections_from(name: str, namespace: str, labels: dict[str, str], image: str, targets: list[str]) -> dict[str, dict]:
+    """What a pod carrying `labels` in `namespace` can connect to, per target."""
+    script = f"import sys; sys.argv[1:] = [{json.dumps(json.dumps(targets))}]\n{CONNECT_PROBE}"
+    return json.loads(run_pod(name, image, script, namespace=namespace, labels=labels, timeout=180).strip().splitlines()[-1])
+
+
+def pod_labels(deployment: str) -> dict[str, str]:
+    return json.loads(kubectl("-n", DEV_NAMESPACE, "get", "deployment", deployment, "-o", "jsonpath={.spec.template.metadata.labels}").stdout)
+
+
+def service_target(name: str) -> str:
+    port = json.loads(kubectl("-n", DEV_NAMESPACE, "get", "service", name, "-o", "json").stdout)["spec"]["ports"][0]["port"]
+    return f"{name}.{DEV_NAMESPACE}.svc.cluster.local:{port}"
+
+
+def test_network_policies_are_enforced(cluster, platform, images):
+    """From pods carrying each tier's labels, only the declared connections open: frontend → backend;
+    frontend → postgres, frontend → analytics, analytics → backend and a pod in another namespace →
+    backend are dropped (time out), while DNS still resolves. Without the namespace's policies the same
+    paths open: the engine (Cilium's agent), not a misconfiguration, refused them."""
+    backend, analytics, postgres = service_target("backend"), service_target("analytics"), service_target("postgres")
+    frontend_labels, analytics_labels = pod_labels("frontend"), pod_labels("analytics")
+    probes = {
+        "frontend": (DEV_NAMESPACE, frontend_labels, [backend, postgres, analytics]),
+        "analytics": (DEV_NAMESPACE, analytics_labels, [backend]),
+        "elsewhere": (NAMESPACE, frontend_labels, [backend]),
+    }
+
+    def probe_all(round_name: str) -> dict[str, dict]:
+        return {
+            f"{source} -> {target.split('.')[0]}": result
+            for source, (namespace, labels, targets) in probes.items()
+            for target, result in connections_from(f"probe-{source}-{round_name}", namespace, labels, images["base"], targets).items()
+        }
+
+    enforced = probe_all("enforced")
+    cluster["network_policy_enforced"] = enforced
+    assert enforced["frontend -> backend"]["outcome"] == "open", enforced
+    refused = ["frontend -> postgres", "frontend -> analytics", "analytics -> backend", "elsewhere -> backend"]
+    for path in refused:
+        assert enforced[path]["outcome"] == "TimeoutError", (path, enforced)  # resolved, then dropped
+
+    policies = [m for m in platform if m["kind"] == "NetworkPolicy"]
+    assert any(not m["spec"].get("podSelector") for m in policies), "the platform has a default-deny policy"
+    kubectl("-n", DEV_NAMESPACE, "delete", "networkpolicy", "--all", "--wait=true")
+    try:
+        opened = probe_all("open")
+    finally:
+        apply_list(policies)
+    cluster["network_policy_removed"] = opened
+    for path in ["frontend -> backend", *refused]:
+        assert opened[path]["outcome"] == "open", (path, opened)
 
 
 def test_a_settings_change_rolls_the_frontend_without_dropping_requests(cluster, platform, tmp_path):
@@ -675,3 +753,8 @@ def test_down_leaves_nothing_behind(cluster):
     for directory in STATE_DIRS:
         assert not Path(directory).exists(), directory
     assert "FK8S-EGRESS-GUARD" not in sh("iptables", "-S").stdout
+    # Nothing of Cilium's datapath either: host devices, iptables chains, pinned maps, its state.
+    assert "cilium_" not in links, links
+    assert "CILIUM_" not in sh("iptables-save").stdout
+    assert not list(Path("/sys/fs/bpf").glob("tc/globals/cilium_*")), "pinned Cilium maps are gone"
+    assert not Path("/var/run/cilium").exists()
