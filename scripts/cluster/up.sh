@@ -42,6 +42,11 @@ prepare_host() {
     # may always reach its pods, so kubelet probes pass a namespace's default-deny policy. From the
     # bridge's own gateway address they would be dropped as traffic from outside the cluster.
     ip link show "$POD_BRIDGE" >/dev/null 2>&1 || ip link add "$POD_BRIDGE" type bridge
+    # Its own MAC, set (as the bridge plugin sets it on a bridge it makes): otherwise a bridge takes
+    # the lowest MAC among its ports, which changes as pods come and go, and every pod that cached
+    # the old gateway MAC loses the host (probes, the API) until its neighbour entry expires.
+    [ "$(cat "/sys/class/net/$POD_BRIDGE/addr_assign_type")" = 3 ] ||
+        ip link set dev "$POD_BRIDGE" address "$(cat "/sys/class/net/$POD_BRIDGE/address")"
     ip addr replace "$POD_GATEWAY/${NODE_POD_CIDR#*/}" dev "$POD_BRIDGE"
     ip link set "$POD_BRIDGE" up
     ip route replace "$NODE_POD_CIDR" dev "$POD_BRIDGE" proto kernel scope link src "$NODE_IP"
