@@ -53,7 +53,7 @@ remove_cilium_datapath() {
     local table chains
     for table in filter nat mangle raw; do
         # Rules in the built-in chains that jump to Cilium's, then Cilium's chains themselves.
-        iptables-save -t "$table" 2>/dev/null | grep -E '^-A [A-Z]+ .*-j CILIUM_' | sed 's/^-A /-D /' |
+        { iptables-save -t "$table" 2>/dev/null | grep -E '^-A [A-Z]+ .*-j CILIUM_' || true; } | sed 's/^-A /-D /' |
             while read -r rule; do eval "iptables -t $table $rule" 2>/dev/null || true; done
         chains="$(iptables-save -t "$table" 2>/dev/null | sed -n 's/^:\(CILIUM_[A-Za-z0-9_]*\) .*/\1/p')"
         for chain in $chains; do iptables -t "$table" -F "$chain" 2>/dev/null || true; done
