@@ -39,7 +39,7 @@ from conftest import (
     running_pods,
     sh,
 )
-from scenarios.kube import db_command, live_pods, release_command, secret_value, service_endpoints, wait_until
+from scenarios.kube import db_command, get, live_pods, release_command, secret_value, service_endpoints, wait_until
 from scenarios.load import BoundedLoad
 from scenarios.platform import recycle_released_volumes, scratch_project
 
@@ -314,7 +314,7 @@ for target in json.loads(sys.argv[1]):
     started = time.monotonic()
     try:
         address = socket.gethostbyname(host)
-    except OSError as error:
+    except OSError:
         results[target] = {"outcome": "unresolved", "seconds": round(time.monotonic() - started, 2)}
         continue
     try:
@@ -334,11 +334,11 @@ def connections_from(name: str, namespace: str, labels: dict[str, str], image: s
 
 
 def pod_labels(deployment: str) -> dict[str, str]:
-    return json.loads(kubectl("-n", DEV_NAMESPACE, "get", "deployment", deployment, "-o", "jsonpath={.spec.template.metadata.labels}").stdout)
+    return get(DEV_NAMESPACE, "deployment", deployment)["spec"]["template"]["metadata"]["labels"]
 
 
 def service_target(name: str) -> str:
-    port = json.loads(kubectl("-n", DEV_NAMESPACE, "get", "service", name, "-o", "json").stdout)["spec"]["ports"][0]["port"]
+    port = get(DEV_NAMESPACE, "service", name)["spec"]["ports"][0]["port"]
     return f"{name}.{DEV_NAMESPACE}.svc.cluster.local:{port}"
 
 
