@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds (or reuses from .cache/cluster/bin) every binary of the local cluster from the Go module
 # proxy: kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubeadm,
-# kubectl, etcd, CoreDNS, metrics-server, Cilium (operator, agent, CNI plugin) and the image registry. Writes small wrapper modules, never vendors code.
+# kubectl, etcd, CoreDNS, metrics-server, Cilium (operator, agent, CNI plugin), Traefik and the image
+# registry. Writes small wrapper modules, never vendors code.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/versions.sh"
 CACHE="$REPO_ROOT/.cache/cluster"
@@ -87,9 +88,28 @@ build_cilium() {
     stamp cilium "$want"
 }
 
+# Traefik (the ingress controller) from the committed wrapper module scripts/cluster/modules/traefik.
+# v3.6 is the newest minor whose dependencies the proxy serves: 3.7 moved to lego v5, whose DNS
+# providers' SDKs it refuses (docs/cluster.md).
+build_traefik() {
+    local module="$REPO_ROOT/scripts/cluster/modules/traefik" dir="$WORK/traefik" want
+    want="$TRAEFIK_VERSION-$(cat "$module/go.mod" "$module/go.sum" | sha256sum | cut -c1-12)"
+    stamp_ok traefik "$want" && return
+    rm -rf "$dir" && cp -r "$module" "$dir"
+    log "building traefik $TRAEFIK_VERSION"
+    (
+        cd "$dir"
+        GOFLAGS=-mod=readonly go build -trimpath -o "$BIN/traefik" \
+            -ldflags "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" \
+            github.com/traefik/traefik/v3/cmd/traefik
+    )
+    stamp traefik "$want"
+}
+
 build_kubernetes
 build_etcd
 build_cilium
+build_traefik
 build_installable coredns github.com/coredns/coredns "$COREDNS_VERSION"
 build_installable registry github.com/distribution/distribution/v3/cmd/registry "$REGISTRY_VERSION"
 build_installable metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server "$METRICS_SERVER_VERSION"

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The local single-node Kubernetes, built from source here.
-#   npm run cluster -- up | down | status | stop-control-plane
+#   npm run cluster -- up | down | status | stop-control-plane | certificate <namespace> <secret> <host>...
 # stop-control-plane stops the API server, controller manager and scheduler only (the node keeps
-# running, as when a managed control plane is unreachable); `up` starts them again.
+# running, as when a managed control plane is unreachable); `up` starts them again. certificate
+# issues a TLS Secret from the cluster's ingress CA (scripts/cluster/certificates.sh).
 source "$(dirname "$0")/../lib.sh"
 source "$REPO_ROOT/scripts/cluster/versions.sh"
 source "$REPO_ROOT/scripts/cluster/env.sh"
 source "$REPO_ROOT/scripts/cluster/up.sh"
 source "$REPO_ROOT/scripts/cluster/down.sh"
+source "$REPO_ROOT/scripts/cluster/certificates.sh"
 
 COMPONENTS=(registry etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy cilium-agent)
 
@@ -32,5 +34,6 @@ case "${1:-}" in
     down) cluster_down ;;
     status) cluster_status ;;
     stop-control-plane) for name in kube-scheduler kube-controller-manager kube-apiserver; do stop_pid "$name"; done ;;
-    *) echo "usage: npm run cluster -- up|down|status|stop-control-plane" >&2; exit 2 ;;
+    certificate) shift && issue_certificate "$@" ;;
+    *) echo "usage: npm run cluster -- up|down|status|stop-control-plane|certificate <namespace> <secret> <host>..." >&2; exit 2 ;;
 esac

@@ -81,6 +81,6 @@ cluster_down() {
     iptables -X FK8S-EGRESS-GUARD 2>/dev/null || true
     remove_cilium_datapath
     for link in "$POD_BRIDGE" "$NODE_BRIDGE"; do ip link del "$link" 2>/dev/null || true; done
-    rm -rf "$CLUSTER_STATE" "$CLUSTER_RUN" "$KUBECONFIG_OUT"
+    rm -rf "$CLUSTER_STATE" "$CLUSTER_RUN" "$KUBECONFIG_OUT" "$INGRESS_CA_OUT"
     log "cluster down"
 }

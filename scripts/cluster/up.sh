@@ -77,6 +77,7 @@ push_system_images() {
     push_binary_image "$docker_host" "$build" coredns "$COREDNS_IMAGE"
     push_binary_image "$docker_host" "$build" metrics-server "$METRICS_SERVER_IMAGE"
     push_binary_image "$docker_host" "$build" cilium-operator-generic "$CILIUM_OPERATOR_IMAGE"
+    push_binary_image "$docker_host" "$build" traefik "$TRAEFIK_IMAGE"
     rm -rf "$build"
 }
 
@@ -209,8 +210,12 @@ install_addons() {
     done
     sed -e "s|@METRICS_SERVER_IMAGE@|$METRICS_SERVER_IMAGE|g" "$REPO_ROOT/scripts/cluster/addons/metrics-server.yaml" | kubectl apply -f - >/dev/null
     sed -e "s|@LOAD_BALANCER_CIDR@|$LOAD_BALANCER_CIDR|g" "$REPO_ROOT/scripts/cluster/addons/load-balancer-pool.yaml" | kubectl apply -f - >/dev/null
+    sed -e "s|@TRAEFIK_IMAGE@|$TRAEFIK_IMAGE|g" "$REPO_ROOT/scripts/cluster/addons/traefik.yaml" | kubectl apply -f - >/dev/null
     wait_for "CoreDNS to be available" 120 kubectl -n kube-system rollout status deployment/coredns --timeout=2s
     wait_for "the resource metrics API" 120 kubectl get --raw /apis/metrics.k8s.io/v1beta1/nodes
+    wait_for "Traefik to be available" 120 kubectl -n kube-system rollout status deployment/traefik --timeout=2s
+    wait_for "Traefik's load-balancer address" 60 \
+        sh -c "'$CLUSTER_BIN/kubectl' --kubeconfig '$CLUSTER_STATE/kubeconfig/admin.conf' -n kube-system get service traefik -o jsonpath='{.status.loadBalancer.ingress[0].ip}' | grep -q ."
 }
 
 cluster_up() {
@@ -222,6 +227,7 @@ cluster_up() {
     push_system_images
     make_pki
     make_encryption_config
+    make_ingress_ca
     start_control_plane
     start_node
     install_cilium_operator

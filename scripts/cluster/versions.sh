@@ -9,3 +9,5 @@ REGISTRY_VERSION=v3.0.0
 METRICS_SERVER_VERSION=v0.9.0
 # Its version is also the require line of scripts/cluster/modules/cilium/go.mod.
 CILIUM_VERSION=v1.15.19
+# Its version is also the require line of scripts/cluster/modules/traefik/go.mod.
+TRAEFIK_VERSION=v3.6.12
