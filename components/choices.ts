@@ -18,6 +18,11 @@ export type PullPolicy = (typeof PULL_POLICIES)[number];
 export const COLORS = ["blue", "green"] as const;
 export type Color = (typeof COLORS)[number];
 
+/** The kinds of cert-manager issuer an Ingress can name, and the annotation that names each. */
+export const CERTIFICATE_ISSUER_ANNOTATIONS = { ClusterIssuer: "cert-manager.io/cluster-issuer", Issuer: "cert-manager.io/issuer" } as const;
+export const CERTIFICATE_ISSUER_KINDS = ["ClusterIssuer", "Issuer"] as const;
+export type CertificateIssuerKind = (typeof CERTIFICATE_ISSUER_KINDS)[number];
+
 /** The API server's default `--service-node-port-range`. */
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 

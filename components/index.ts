@@ -8,7 +8,17 @@
 export { BlueGreenService, BlueGreenServiceArgs, ColorRelease } from "./blueGreenService";
 export { BuildEnvironment, noProxyProblem, pemCertificatesProblem, proxyUrlProblem } from "./buildEnvironment";
 export { CheckExemption } from "./checkExemptions";
-export { COLORS, Color, NODE_PORT_RANGE, PULL_POLICIES, PullPolicy, SERVICE_TYPES, ServiceType } from "./choices";
+export {
+    CERTIFICATE_ISSUER_KINDS,
+    COLORS,
+    CertificateIssuerKind,
+    Color,
+    NODE_PORT_RANGE,
+    PULL_POLICIES,
+    PullPolicy,
+    SERVICE_TYPES,
+    ServiceType,
+} from "./choices";
 export { Connection, ConnectionArgs, PublicAccess, PublicAccessArgs } from "./connection";
 export { ArgumentProblem, InvalidArgumentError, describeProblem } from "./errors";
 export { HttpWorkload, loadBalancerAddress } from "./httpWorkload";
@@ -44,4 +54,4 @@ export { INBOUND_KEYS_ENV, KEY_PATHS, ServiceCall } from "./serviceCalls";
 export { SERVICE_KEY_FILES, ServiceKey, ServiceKeyArgs } from "./serviceKey";
 export { WebService } from "./webService";
 export { WebServiceTuning, webServiceTuningProblems } from "./webServiceSettings";
-export { Autoscaling, GracefulShutdown, IngressRoute, ProbePaths, SecretFileMount, ServiceExposure, WebServiceArgs } from "./webServiceArgs";
+export { Autoscaling, CertificateIssuer, GracefulShutdown, IngressRoute, ProbePaths, SecretFileMount, ServiceExposure, WebServiceArgs } from "./webServiceArgs";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CheckExemption } from "./checkExemptions";
-import { PullPolicy, ServiceType } from "./choices";
+import { CertificateIssuerKind, PullPolicy, ServiceType } from "./choices";
 import { ComputeResources } from "./resources";
 import type { ServiceCall } from "./serviceCalls";
 import type { ServiceKey } from "./serviceKey";
@@ -43,6 +43,20 @@ export interface IngressRoute {
     className?: string;
     /** A Secret of type kubernetes.io/tls for the host; TLS is off when unset. */
     tlsSecretName?: string;
+    /**
+     * A cert-manager issuer that writes the host's certificate into `tlsSecretName` (cert-manager's
+     * ingress-shim acts on the annotation this sets). Default: none; the Secret comes some other
+     * way, e.g. `npm run cluster -- certificate` from the local cluster's CA.
+     */
+    certificateIssuer?: CertificateIssuer;
+}
+
+/** A cert-manager Issuer or ClusterIssuer. */
+export interface CertificateIssuer {
+    /** The issuer's name. */
+    name: string;
+    /** "ClusterIssuer" (default) or "Issuer" (one in the Ingress's namespace); CERTIFICATE_ISSUER_KINDS. */
+    kind?: CertificateIssuerKind;
 }
 
 /** A HorizontalPodAutoscaler. When set, the Deployment leaves `replicas` to it. */

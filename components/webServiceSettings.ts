@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { exemptionProblems } from "./checkExemptions";
-import { NODE_PORT_RANGE, PULL_POLICIES, PullPolicy, SERVICE_TYPES, ServiceType, choiceProblem, wholeNumberProblem } from "./choices";
+import { CERTIFICATE_ISSUER_KINDS, NODE_PORT_RANGE, PULL_POLICIES, PullPolicy, SERVICE_TYPES, ServiceType, choiceProblem, wholeNumberProblem } from "./choices";
 import { ArgumentChecker, ArgumentProblem } from "./errors";
 import {
     dnsSubdomainProblem,
@@ -201,7 +201,23 @@ function ingressRouteProblems(ingress: IngressRoute): ArgumentProblem[] {
         fieldProblem("ingress.className", ingress.className, dnsSubdomainProblem),
         fieldProblem("ingress.tlsSecretName", ingress.tlsSecretName, dnsSubdomainProblem),
         path.startsWith("/") ? undefined : { field: "ingress.path", value: path, message: 'must start with "/"' },
+        ...(ingress.certificateIssuer === undefined ? [] : certificateIssuerProblems(ingress)),
     ]);
+}
+
+function certificateIssuerProblems(ingress: IngressRoute): (ArgumentProblem | undefined)[] {
+    const issuer = ingress.certificateIssuer ?? { name: "" };
+    return [
+        ingress.tlsSecretName === undefined
+            ? {
+                  field: "ingress.certificateIssuer",
+                  value: issuer.name,
+                  message: "needs ingress.tlsSecretName: the Secret cert-manager writes the certificate into",
+              }
+            : undefined,
+        fieldProblem("ingress.certificateIssuer.name", issuer.name, dnsSubdomainProblem),
+        issuer.kind === undefined ? undefined : choiceProblem("ingress.certificateIssuer.kind", issuer.kind, CERTIFICATE_ISSUER_KINDS),
+    ];
 }
 
 function autoscalingProblems(hpa: Autoscaling): ArgumentProblem[] {

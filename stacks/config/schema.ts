@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+    CERTIFICATE_ISSUER_KINDS,
     COLORS,
     PULL_POLICIES,
     QUANTITY_HELP,
@@ -62,6 +63,7 @@ const ingressSchema = z.strictObject({
     path: z.string().optional(),
     className: z.string().optional(),
     tlsSecretName: z.string().optional(),
+    certificateIssuer: z.strictObject({ name: z.string(), kind: oneOf(CERTIFICATE_ISSUER_KINDS).optional() }).optional(),
 });
 
 const autoscalingSchema = z.strictObject({

@@ -145,6 +145,19 @@ describe("WebService", () => {
         assert.deepEqual(ingress.tls, [{ hosts: ["app.example.com"], secretName: "web-tls" }]);
         assert.equal(ingress.rules[0].http.paths[0].backend.service.port.name, "http");
         assert.equal(ingress.ingressClassName, "nginx");
+        assert.equal(rec.object(T.ingress, "web").inputs.metadata.annotations, undefined, "no issuer, no cert-manager annotation");
+    });
+
+    it("asks cert-manager for the Ingress's certificate when an issuer is named", async () => {
+        const annotationsFor = async (certificateIssuer: { name: string; kind?: "ClusterIssuer" | "Issuer" }) => {
+            const ingress = { host: "app.example.com", tlsSecretName: "web-tls", certificateIssuer };
+            const rec = await renderUnderMocks(() => new WebService("web", { ...base, ingress }));
+            const rendered = rec.object(T.ingress, "web").inputs;
+            assert.deepEqual(rendered.spec.tls, [{ hosts: ["app.example.com"], secretName: "web-tls" }], "cert-manager writes the Secret TLS names");
+            return rendered.metadata.annotations;
+        };
+        assert.deepEqual(await annotationsFor({ name: "letsencrypt" }), { "cert-manager.io/cluster-issuer": "letsencrypt" });
+        assert.deepEqual(await annotationsFor({ name: "team-ca", kind: "Issuer" }), { "cert-manager.io/issuer": "team-ca" });
     });
 
     it("reports the in-cluster URL", async () => {

@@ -57,6 +57,10 @@ const namespaces = mix(
     ["kube-system", "default", "Bad_NS", "a".repeat(64), "-ns"],
     fc.stringMatching(/^[a-z0-9-]{1,20}$/),
 );
+const issuers = fc.record({
+    name: subdomains,
+    kind: sometimes(mix(["ClusterIssuer", "Issuer"], ["clusterissuer", "Vault", ""])),
+});
 const storageSizes = mix(["1Gi", "512Mi", "1.5Gi", "100M", "2e9"], ["0", "10GB", "-1Gi", "1Gi ", "0Mi"]);
 const ephemeral = mix(["64Mi", "200Mi", "10Mi"], ["1Gi", "300Mi"]);
 const imageRefs = mix(
@@ -82,6 +86,7 @@ const stackEdits = (freeNodePorts: number[]) =>
         host: sometimes(hosts),
         className: sometimes(subdomains),
         tlsSecretName: sometimes(subdomains),
+        certificateIssuer: sometimes(issuers),
         storageSize: sometimes(storageSizes),
         storageClassName: sometimes(subdomains),
         ephemeralRequest: sometimes(ephemeral),
@@ -105,10 +110,11 @@ function editedConfig(edits: StackEdits, freePort: number): Record<string, any> 
     set(edits.namespace, (v) => (config.namespace = v));
     set(edits.backendVersion, (v) => (config.backend.version = v));
     set(edits.frontendVersion, (v) => (config.frontend.blueGreen ? (config.frontend.blueGreen.green.version = v) : (config.frontend.version = v)));
-    if (edits.host !== undefined || edits.className !== undefined || edits.tlsSecretName !== undefined) {
+    if ([edits.host, edits.className, edits.tlsSecretName, edits.certificateIssuer].some((edit) => edit !== undefined)) {
         config.frontend.ingress = { ...config.frontend.ingress, host: edits.host ?? config.frontend.ingress?.host ?? "app.example.com" };
         set(edits.className, (v) => (config.frontend.ingress.className = v));
         set(edits.tlsSecretName, (v) => (config.frontend.ingress.tlsSecretName = v));
+        set(edits.certificateIssuer, (v) => (config.frontend.ingress.certificateIssuer = v.kind === undefined ? { name: v.name } : v));
     }
     set(edits.storageSize, (v) => (config.postgres.storageSize = v));
     set(edits.storageClassName, (v) => (config.postgres.storageClassName = v));

@@ -133,7 +133,7 @@ describe("stacks", () => {
         }
     });
 
-    it("staging: HPAs from 2 replicas, ClusterIP behind an Ingress without TLS, promoted images by digest", () => {
+    it("staging: HPAs from 2 replicas, ClusterIP behind a TLS Ingress of the cluster's default class, promoted images by digest", () => {
         const { recorder, outputs } = evaluated.staging;
         for (const deployment of TIERS.flatMap((t) => deploymentsOf("staging", t))) {
             assert.equal(recorder.object(T.deployment, deployment).inputs.spec.replicas, undefined);
@@ -141,8 +141,10 @@ describe("stacks", () => {
             assert.ok(recorder.object(T.pdb, deployment));
         }
         assert.equal(recorder.object(T.service, "frontend").inputs.spec.type, "ClusterIP");
-        assert.equal(recorder.object(T.ingress, "frontend").inputs.spec.tls, undefined);
-        assert.equal(outputs.frontendEndpoint, "http://staging.fastapi-k8s.example.com/");
+        const ingress = recorder.object(T.ingress, "frontend").inputs.spec;
+        assert.deepEqual(ingress.tls, [{ hosts: ["staging.fastapi-k8s.example.com"], secretName: "frontend-tls" }]);
+        assert.equal(ingress.ingressClassName, undefined, "the cluster's default IngressClass");
+        assert.equal(outputs.frontendEndpoint, "https://staging.fastapi-k8s.example.com/");
         assert.equal(recorder.ofType(T.image).length, 0, "promoted stages never build");
         for (const ref of Object.values(outputs.images as Record<string, string>)) {
             assert.match(ref, /@sha256:[0-9a-f]{64}$/);
