@@ -9,6 +9,10 @@ Scenario = Callable[[ScenarioPlatform], dict]
 
 SCENARIOS: dict[str, tuple[str, Scenario]] = {
     "load-balancer": ("The frontend's LoadBalancer Service gets an address from the cluster's pool; the page is served from it.", exposure.load_balancer),
+    "ingress-tls": (
+        "The frontend's Ingress over HTTPS through the ingress controller, with a certificate from the cluster's CA; a route without TLS is plain HTTP.",
+        exposure.ingress_tls,
+    ),
     "probe-liveness": ("Liveness failing → the container is restarted and the pod comes back Ready.", probes.liveness_failure),
     "probe-readiness": ("Readiness failing on one replica → it leaves the endpoints, keeps running, no request fails.", probes.readiness_failure),
     "probe-startup": ("A slow start within the startup allowance is waited for; one beyond it is restarted.", probes.slow_start),

@@ -2,7 +2,8 @@
 by the release command into a namespace of its own, from images built here, with what the scenarios
 need switched on through stack configuration — failure injection on the frontend, fixed replica
 counts (3 per frontend colour), a LoadBalancer Service (the cluster's LB-IPAM gives it an address),
-and an analytics memory limit a large request exceeds."""
+staging's Ingress with TLS under a host of its own, and an analytics memory limit a large request
+exceeds."""
 
 import json
 import os
@@ -22,6 +23,8 @@ NAMESPACE = "fastapi-scenarios"
 STACK = "staging"
 FRONTEND_REPLICAS = 3
 ANALYTICS_MEMORY_LIMIT = "320Mi"
+INGRESS_HOST = "scenarios.fastapi-k8s.example.com"
+TLS_SECRET = "frontend-tls"
 # Rows whose generated data set (about 40 bytes a row, plus pandas' copies) outgrows that limit.
 OOM_ROWS = 8_000_000
 
@@ -37,7 +40,7 @@ def scenario_stack_config(config: dict, refs: dict, postgres_image: str) -> None
     config["fastapi-k8s:postgres"]["image"] = postgres_image
     config["fastapi-k8s:postgres"]["resources"]["requests"]["cpu"] = "50m"
     frontend = tier("frontend")
-    frontend.pop("ingress", None)
+    frontend["ingress"] = {"host": INGRESS_HOST, "tlsSecretName": TLS_SECRET}
     frontend.pop("autoscaling", None)
     frontend.update(replicas=FRONTEND_REPLICAS, faultInjection=True, service={"type": "LoadBalancer"})
     frontend["page"]["title"] = "FastAPI on Kubernetes (scenarios)"

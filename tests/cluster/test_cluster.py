@@ -421,8 +421,9 @@ def engine(cluster, builder, platform, tmp_path_factory):
     Differences from the repository's stack files, and why: the suite's own namespaces and node port
     (the cluster may hold the user's deployment of the real stacks); Postgres comes from the local registry
     by digest (nothing can be pulled from outside); dev's frontend is version 1.1.0 so the colours
-    are told apart after a promotion; staging's frontend has no Ingress (no ingress controller runs
-    here, and the provider waits for an Ingress to get an address), its requests are smaller (one
+    are told apart after a promotion; staging's Ingress has a host of its own (the scenarios' platform
+    routes another; with TLS from a Secret nobody issues here, so the controller presents its default
+    certificate, while the provider still waits for the Ingress's address), its requests are smaller (one
     2-core node), its frontend HPAs scale down after 30 s instead of 300 (the HPA test waits for
     it), and its current release is this build (as if promoted before).
     """
@@ -452,7 +453,7 @@ def engine(cluster, builder, platform, tmp_path_factory):
         config["fastapi-k8s:namespace"] = STAGING_NAMESPACE
         config["fastapi-k8s:postgres"]["image"] = postgres
         config["fastapi-k8s:images"]["refs"] = refs
-        del config["fastapi-k8s:frontend"]["ingress"]
+        config["fastapi-k8s:frontend"]["ingress"]["host"] = "e2e-staging.fastapi-k8s.example.com"
         config["fastapi-k8s:frontend"]["autoscaling"]["scaleDownStabilizationSeconds"] = 30
         for tier in ("frontend", "backend", "analytics"):
             config[f"fastapi-k8s:{tier}"]["resources"]["requests"]["cpu"] = "20m"
