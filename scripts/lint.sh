@@ -9,7 +9,7 @@ cd "$REPO_ROOT"
 apt_install shellcheck
 ensure_python_venv
 log "shellcheck (scripts/, .ci/run)"
-shellcheck scripts/*.sh scripts/*/*.sh .ci/run
+shellcheck scripts/*.sh scripts/*/*.sh scripts/cluster/images/*/*.sh .ci/run
 log "shellcheck (the scripts PostgresDatabase runs beside the server and in backups, as POSIX sh: they run in its image)"
 postgres_scripts="$(mktemp -d)"
 trap 'rm -rf "$postgres_scripts"' EXIT

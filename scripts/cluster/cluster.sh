@@ -11,7 +11,7 @@ source "$REPO_ROOT/scripts/cluster/up.sh"
 source "$REPO_ROOT/scripts/cluster/down.sh"
 source "$REPO_ROOT/scripts/cluster/certificates.sh"
 
-COMPONENTS=(registry etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy cilium-agent)
+COMPONENTS=(registry etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
 
 cluster_status() {
     local running=0
@@ -25,6 +25,7 @@ cluster_status() {
     done
     if [ "$running" -gt 0 ] && [ -f "$CLUSTER_STATE/kubeconfig/admin.conf" ]; then
         kubectl get nodes -o wide 2>&1 || true
+        kubectl -n kube-system get daemonsets,deployments 2>&1 || true # the add-ons
     fi
     [ "$running" -eq "${#COMPONENTS[@]}" ]
 }

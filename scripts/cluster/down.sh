@@ -70,7 +70,7 @@ cluster_down() {
     stop_pid kubelet
     stop_containers
     stop_pid containerd
-    stop_pid cilium-agent
+    stop_pid cilium-agent # a host process in clusters brought up before the agent became a DaemonSet
     # Shims outlive containerd; they belong to this cluster when they name its socket.
     pkill -9 -f "containerd-shim.*$CONTAINERD_SOCKET" 2>/dev/null || true
     for name in kube-scheduler kube-controller-manager kube-apiserver etcd registry; do stop_pid "$name"; done

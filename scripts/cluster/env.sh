@@ -24,6 +24,8 @@ PAUSE_IMAGE="$REGISTRY/pause:3.10"
 COREDNS_IMAGE="$REGISTRY/coredns:${COREDNS_VERSION:-v1.12.1}"
 METRICS_SERVER_IMAGE="$REGISTRY/metrics-server:${METRICS_SERVER_VERSION:-v0.9.0}"
 CILIUM_OPERATOR_IMAGE="$REGISTRY/cilium-operator:${CILIUM_VERSION:-v1.15.19}"
+CILIUM_AGENT_IMAGE="$REGISTRY/cilium-agent:${CILIUM_VERSION:-v1.15.19}"
+CILIUM_HEALTH_PORT=9879
 TRAEFIK_IMAGE="$REGISTRY/traefik:${TRAEFIK_VERSION:-v3.6.12}"
 PV_COUNT=8
 PV_SIZE=10Gi
@@ -36,7 +38,6 @@ ENCRYPTION_CONFIG="$CLUSTER_STATE/encryption-config.yaml"
 KUBELET_ROOT="$CLUSTER_STATE/kubelet"
 # The CNI plugins containerd runs: Debian's (linked) and Cilium's, chained after the bridge.
 CNI_BIN_DIR="$CLUSTER_STATE/cni/bin"
-# The Cilium agent's datapath sources (linked to the build's copy) and its runtime state; the CNI
-# plugin finds the agent's socket only under Cilium's fixed default, /var/run/cilium.
-CILIUM_LIB_DIR="$CLUSTER_STATE/cilium"
+# The Cilium agent's runtime state; the CNI plugin finds the agent's socket only under Cilium's
+# fixed default, /var/run/cilium.
 CILIUM_STATE_DIR=/var/run/cilium

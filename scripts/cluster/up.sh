@@ -30,8 +30,10 @@ prepare_host() {
     apt_install containerd runc containernetworking-plugins iptables conntrack ipset gcc libc6-dev curl iproute2 procps util-linux \
         clang llvm bpftool
     mkdir -p "$CLUSTER_STATE" "$CLUSTER_RUN" "$CLUSTER_LOGS" "$KUBELET_ROOT"
-    # The Cilium agent pins its maps in the BPF file system; mounted here when the host has none.
+    # The Cilium agent pins its maps in the BPF file system; mounted here when the host has none, and
+    # shared, as the agent's pod mounts it (bidirectionally, as Cilium's chart does).
     if ! mountpoint -q /sys/fs/bpf; then mount -t bpf bpf /sys/fs/bpf && touch "$CLUSTER_RUN/bpffs-mounted"; fi
+    mount --make-shared /sys/fs/bpf
     if ! ip link show "$NODE_BRIDGE" >/dev/null 2>&1; then
         ip link add "$NODE_BRIDGE" type bridge
         ip addr add "$NODE_IP/32" dev "$NODE_BRIDGE"
@@ -78,7 +80,22 @@ push_system_images() {
     push_binary_image "$docker_host" "$build" metrics-server "$METRICS_SERVER_IMAGE"
     push_binary_image "$docker_host" "$build" cilium-operator-generic "$CILIUM_OPERATOR_IMAGE"
     push_binary_image "$docker_host" "$build" traefik "$TRAEFIK_IMAGE"
+    push_cilium_agent_image "$docker_host"
     rm -rf "$build"
+}
+
+# The agent compiles its datapath at start: its image adds Debian's clang/llvm to the local base
+# image (docker's layer cache keeps that step after the first build).
+push_cilium_agent_image() { # docker-host
+    local context
+    context="$(mktemp -d)"
+    cp -r "$REPO_ROOT/scripts/cluster/images/cilium-agent/." "$context/"
+    cp "$CLUSTER_BIN/cilium-agent" "$context/"
+    cp -r "$REPO_ROOT/.cache/cluster/cilium-bpf" "$context/bpf"
+    DOCKER_HOST="$1" DOCKER_BUILDKIT=0 docker build -q --network host \
+        --build-arg "BASE_IMAGE=$(DOCKER_HOST="$1" bash "$REPO_ROOT/scripts/base-image.sh")" -t "$CILIUM_AGENT_IMAGE" "$context" >/dev/null
+    DOCKER_HOST="$1" docker push -q "$CILIUM_AGENT_IMAGE" >/dev/null
+    rm -rf "$context"
 }
 
 push_binary_image() { # docker-host build-dir binary image: one static binary in an image from scratch
@@ -118,9 +135,12 @@ YAML
 }
 
 start_control_plane() {
-    # An API server started by an older `up` without encryption at rest is restarted with it.
-    if pid_alive kube-apiserver && ! tr '\0' ' ' <"/proc/$(cat "$CLUSTER_RUN/kube-apiserver.pid")/cmdline" | grep -q -- --encryption-provider-config; then
-        stop_pid kube-apiserver
+    # An API server started by an older `up` without encryption at rest, or refusing privileged pods
+    # (the Cilium agent is one), is restarted with both.
+    if pid_alive kube-apiserver; then
+        local cmdline
+        cmdline="$(tr '\0' ' ' <"/proc/$(cat "$CLUSTER_RUN/kube-apiserver.pid")/cmdline")"
+        [[ "$cmdline" == *--encryption-provider-config* && "$cmdline" == *--allow-privileged=true* ]] || stop_pid kube-apiserver
     fi
     daemon etcd "$CLUSTER_BIN/etcd" --name "$NODE_NAME" --data-dir "$CLUSTER_STATE/etcd" \
         --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
@@ -140,7 +160,7 @@ start_control_plane() {
         --proxy-client-key-file "$PKI/front-proxy-client.key" --requestheader-allowed-names front-proxy-client \
         --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
         --requestheader-extra-headers-prefix X-Remote-Extra- \
-        --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+        --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction --allow-privileged=true \
         --encryption-provider-config "$ENCRYPTION_CONFIG" --enable-aggregator-routing=true \
         --profiling=false
     wait_for "the API server" 90 kubectl get --raw /readyz
@@ -188,14 +208,14 @@ install_cilium_operator() {
     wait_for "Cilium's operator to register its CRDs" 120 kubectl get crd ciliumloadbalancerippools.cilium.io ciliumnodes.cilium.io ciliumendpoints.cilium.io ciliumidentities.cilium.io
 }
 
-# The agent enforces NetworkPolicies (scripts/cluster/cilium-agent.sh). Its own host device takes
-# an address from a range of its own, which it reads from the node's annotation.
-start_cilium_agent() {
-    mkdir -p "$CILIUM_LIB_DIR" "$CILIUM_STATE_DIR"
-    ln -sfn "$REPO_ROOT/.cache/cluster/cilium-bpf" "$CILIUM_LIB_DIR/bpf"
+# The agent enforces NetworkPolicies (a DaemonSet, addons/cilium-agent.yaml). Its own host device
+# takes an address from a range of its own, which it reads from the node's annotation.
+install_cilium_agent() {
     kubectl annotate node "$NODE_NAME" --overwrite "network.cilium.io/ipv4-pod-cidr=$CILIUM_HOST_CIDR" >/dev/null
-    daemon cilium-agent unshare --mount --propagation private bash "$REPO_ROOT/scripts/cluster/cilium-agent.sh"
-    wait_for "the Cilium agent" 240 curl -sf http://127.0.0.1:9879/healthz
+    sed -e "s|@CILIUM_AGENT_IMAGE@|$CILIUM_AGENT_IMAGE|g" -e "s|@CILIUM_CNI_LOG@|$CLUSTER_LOGS/cilium-cni.log|g" \
+        -e "s|@POD_CIDR@|$POD_CIDR|g" -e "s|@CILIUM_HEALTH_PORT@|$CILIUM_HEALTH_PORT|g" \
+        "$REPO_ROOT/scripts/cluster/addons/cilium-agent.yaml" | kubectl apply -f - >/dev/null
+    wait_for "the Cilium agent" 240 curl -sf "http://127.0.0.1:$CILIUM_HEALTH_PORT/healthz"
 }
 
 install_addons() {
@@ -231,7 +251,7 @@ cluster_up() {
     start_control_plane
     start_node
     install_cilium_operator
-    start_cilium_agent
+    install_cilium_agent
     install_addons
     mkdir -p "$(dirname "$KUBECONFIG_OUT")"
     cp "$CLUSTER_STATE/kubeconfig/admin.conf" "$KUBECONFIG_OUT"
