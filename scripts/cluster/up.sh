@@ -240,20 +240,21 @@ install_addons() {
 
 cluster_up() {
     [ "$(id -u)" = 0 ] || { echo "the local cluster needs root (network, mounts, containerd)" >&2; exit 1; }
-    local started=$SECONDS
-    bash "$REPO_ROOT/scripts/cluster/build.sh" >/dev/null
+    local started=$SECONDS phases="" mark=$SECONDS
+    phase() { phases+="${phases:+, }$1 $((SECONDS - mark))s" && mark=$SECONDS; } # where bring-up time goes
+    bash "$REPO_ROOT/scripts/cluster/build.sh" >/dev/null && phase build
     prepare_host
     start_registry
-    push_system_images
+    push_system_images && phase images
     make_pki
     make_encryption_config
     make_ingress_ca
     start_control_plane
-    start_node
+    start_node && phase "control plane and node"
     install_cilium_operator
-    install_cilium_agent
-    install_addons
+    install_cilium_agent && phase cilium
+    install_addons && phase "other add-ons"
     mkdir -p "$(dirname "$KUBECONFIG_OUT")"
     cp "$CLUSTER_STATE/kubeconfig/admin.conf" "$KUBECONFIG_OUT"
-    log "cluster up in $((SECONDS - started))s; KUBECONFIG=$KUBECONFIG_OUT, registry $REGISTRY"
+    log "cluster up in $((SECONDS - started))s ($phases); KUBECONFIG=$KUBECONFIG_OUT, registry $REGISTRY"
 }

@@ -4,6 +4,7 @@ builder, and the suite's namespaces. Tests marked `teardown` run last, whatever 
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -110,11 +111,17 @@ def remove_test_namespaces() -> None:
 def cluster():
     reused = cluster_running()
     started = time.monotonic()
-    sh(*CLUSTER, "up", timeout=3600)
+    brought_up = sh(*CLUSTER, "up", timeout=3600)
     up_seconds = time.monotonic() - started
+    phases = re.search(r"cluster up in \d+s \(([^)]*)\)", brought_up.stderr)
     remove_test_namespaces()  # what an interrupted earlier run may have left
     kubectl("create", "namespace", NAMESPACE)
-    report = {"up_seconds": round(up_seconds, 1), "reused_running_cluster": reused, "found_running": running_pods()}
+    report = {
+        "up_seconds": round(up_seconds, 1),
+        "up_phases": phases.group(1) if phases else None,  # build, images, control plane and node, cilium, other add-ons
+        "reused_running_cluster": reused,
+        "found_running": running_pods(),
+    }
     yield report
     if reused:
         remove_test_namespaces()
