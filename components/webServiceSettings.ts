@@ -212,7 +212,7 @@ function certificateIssuerProblems(ingress: IngressRoute): (ArgumentProblem | un
             ? {
                   field: "ingress.certificateIssuer",
                   value: issuer.name,
-                  message: "needs ingress.tlsSecretName: the Secret cert-manager writes the certificate into",
+                  message: "is only allowed with ingress.tlsSecretName set: the Secret cert-manager writes the certificate into",
               }
             : undefined,
         fieldProblem("ingress.certificateIssuer.name", issuer.name, dnsSubdomainProblem),

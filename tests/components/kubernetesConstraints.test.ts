@@ -72,7 +72,7 @@ describe("Kubernetes' own constraints, checked by the components before they reg
     it("WebService: a cert-manager issuer without a TLS Secret to write, or with a bad name or kind", async () => {
         const web = (ingress: object) => () => new WebService("web", { namespace: "ns", image: "example/web" + DIGEST, version: "1", ingress } as never);
         await refused(web({ host: "app.example.com", certificateIssuer: { name: "letsencrypt" } }), [
-            /ingress.certificateIssuer = "letsencrypt" needs ingress.tlsSecretName: the Secret cert-manager writes the certificate into/,
+            /ingress.certificateIssuer = "letsencrypt" is only allowed with ingress.tlsSecretName set: the Secret cert-manager writes the certificate into/,
         ]);
         await refused(web({ host: "app.example.com", tlsSecretName: "web-tls", certificateIssuer: { name: "Lets_Encrypt", kind: "Vault" } }), [
             /ingress.certificateIssuer.name = "Lets_Encrypt"/,
