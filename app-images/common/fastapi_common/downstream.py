@@ -1,9 +1,11 @@
-"""Calls to other services: explicit timeouts, bounded retries for idempotent calls, a circuit
-breaker, the caller's API key and the trace context on every request.
+"""Calls to other services: explicit timeouts, bounded retries of requests that were never sent, a
+circuit breaker, the caller's API key and the trace context on every request.
 
-Retries are only for requests that never reached the service (it could not be connected to):
-retrying a timeout or a 5xx would repeat work the callee may have done, and with every tier
-retrying, one request at the edge would become attempts^tiers computations at the bottom. The
+Retries are only for requests that never reached the service (it could not be connected to), and so
+are safe for every method, a POST included: nothing was sent, nothing can be done twice (httpx's own
+transport retries the same way). Retrying a timeout or a 5xx would repeat work the callee may have
+done, and with every tier retrying, one request at the edge would become attempts^tiers
+computations at the bottom. The
 breaker counts only what is the callee's fault (5xx, timeouts, connection errors), never a 4xx: a
 client's bad input must not open the circuit for everyone."""
 
@@ -20,8 +22,6 @@ from .metrics import DOWNSTREAM
 from .tracing import outgoing_headers
 
 log = logging.getLogger(__name__)
-
-IDEMPOTENT = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
 
 # The request was never sent: safe to try again, nothing can have been done twice.
 NOT_DELIVERED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -68,7 +68,7 @@ class DownstreamClient:
         return self.breaker.current_state
 
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One logical call: retried if idempotent, counted once by the breaker. Raises
+        """One logical call: retried only if it could not be sent, counted once by the breaker. Raises
         DownstreamUnavailable on failure; 4xx answers are returned to the caller."""
         try:
             with self.breaker.calling():
@@ -85,7 +85,7 @@ class DownstreamClient:
 
     async def _with_retries(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.attempts if method in IDEMPOTENT else 1),
+            stop=stop_after_attempt(self.attempts),
             wait=wait_exponential(multiplier=0.05, max=0.5),
             retry=retry_if_exception_type(NOT_DELIVERED),
             reraise=True,
