@@ -12,10 +12,9 @@ import time
 import httpx
 
 from .kube import CLUSTER_SCRIPT, REPO, apply, endpoint_ready, expect, get, kubectl, ready_pods, sh, wait_until
-from .platform import FRONTEND_REPLICAS, INGRESS_HOST, TLS_SECRET, ScenarioPlatform
+from .platform import FRONTEND_REPLICAS, INGRESS_HOST, PAGE_TITLE, TLS_SECRET, ScenarioPlatform
 
 INGRESS_CA = REPO / ".cache" / "cluster" / "ingress-ca.crt"  # written by `cluster up`
-PAGE_TITLE = "FastAPI on Kubernetes (scenarios)"
 
 CLUSTER_RANGE = ipaddress.ip_network("198.18.0.0/15")  # every address the local cluster uses
 
@@ -36,7 +35,7 @@ def load_balancer(platform: ScenarioPlatform) -> dict:
     )
     page = httpx.get(platform.url, timeout=10)
     expect(
-        page.status_code == 200 and "FastAPI on Kubernetes (scenarios)" in page.text and "Hello from staging" in page.text,
+        page.status_code == 200 and PAGE_TITLE in page.text and "Hello from staging" in page.text,
         f"the page with its configured title and greeting is served from {platform.url} (HTTP {page.status_code})",
     )
     return {"address": platform.address, "pool_range": str(CLUSTER_RANGE), "url": platform.url, "replicas": len(pods)}
@@ -55,10 +54,15 @@ def ingress_tls(platform: ScenarioPlatform) -> dict:
     issued_der = ssl.PEM_cert_to_DER_cert(base64.b64decode(secret["data"]["tls.crt"]).decode())
     # Until the controller has read the Secret it presents another certificate (its default one, or
     # one issued before): wait for exactly the one just issued.
-    served_after = wait_until(
-        lambda: verified_certificate(address, INGRESS_HOST)[1] == issued_der, 60, f"the certificate issued into {TLS_SECRET} to be served"
-    )
-    certificate, _ = verified_certificate(address, INGRESS_HOST)
+    presented: list[dict] = []
+
+    def serves_issued() -> bool:
+        parsed, der = verified_certificate(address, INGRESS_HOST)
+        presented[:] = [parsed]
+        return der == issued_der
+
+    served_after = wait_until(serves_issued, 60, f"the certificate issued into {TLS_SECRET} to be served")
+    certificate = presented[0]
     names = [value for kind, value in certificate["subjectAltName"] if kind == "DNS"]
     issuer = dict(pair[0] for pair in certificate["issuer"])
     expect(names == [INGRESS_HOST], f"the certificate names {names}, only {INGRESS_HOST}")

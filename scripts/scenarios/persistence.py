@@ -6,17 +6,17 @@ import time
 
 import httpx
 
+from . import ScenarioFailed
 from .kube import expect, get, kubectl, live_pods, wait_until
 from .platform import STACK, ScenarioPlatform
+
+WRITE_SECONDS = 30
 
 
 def statefulset_recreated(platform: ScenarioPlatform) -> dict:
     namespace = platform.namespace
     title = f"kept-{secrets.token_hex(4)}"
-    created = httpx.post(
-        f"{platform.url}/notes", data={"title": title, "body": "written before the StatefulSet was deleted"}, timeout=30, follow_redirects=True
-    )
-    expect(created.status_code == 200 and title in created.text, f"the note was stored (HTTP {created.status_code})")
+    write_accepted = _store_note(platform, title)
     claims_before = sorted(c["metadata"]["uid"] for c in _claims(namespace))
     kubectl("-n", namespace, "delete", "statefulset", "postgres", "--wait=true", timeout=200)
     wait_until(lambda: not live_pods(namespace, "postgres"), 120, "the database pod to go with its StatefulSet")
@@ -26,7 +26,32 @@ def statefulset_recreated(platform: ScenarioPlatform) -> dict:
     found = wait_until(lambda: title in httpx.get(platform.url, timeout=30).text, 120, "the note to be listed again")
     claims_after = sorted(c["metadata"]["uid"] for c in _claims(namespace))
     expect(claims_after == claims_before, "the same claim (and so the same volume) came back")
-    return {"note": title, "release_recreate_seconds": round(recreated, 1), "seconds_until_note_listed": round(found, 1), "claims_kept": len(claims_after)}
+    return {
+        "note": title,
+        "seconds_until_write_accepted": round(write_accepted, 1),
+        "release_recreate_seconds": round(recreated, 1),
+        "seconds_until_note_listed": round(found, 1),
+        "claims_kept": len(claims_after),
+    }
+
+
+def _store_note(platform: ScenarioPlatform, title: str) -> float:
+    """Writes the note looked for later. It runs after the scenario that stops the control plane, so
+    the write is retried for a bounded while (the seconds it took are reported); a refusal names the
+    status and the page's reason."""
+    answers: list[str] = []
+
+    def stored() -> bool:
+        created = httpx.post(
+            f"{platform.url}/notes", data={"title": title, "body": "written before the StatefulSet was deleted"}, timeout=30, follow_redirects=True
+        )
+        answers.append(f"HTTP {created.status_code}" + ("" if created.status_code == 200 else f" {created.text[:200]}"))
+        return created.status_code == 200 and title in created.text
+
+    try:
+        return wait_until(stored, WRITE_SECONDS, "the note to be stored", interval=1)
+    except ScenarioFailed:
+        raise ScenarioFailed(f"the note was not stored within {WRITE_SECONDS}s; answers: {'; '.join(answers[-3:]) or 'none'}") from None
 
 
 def _claims(namespace: str) -> list[dict]:

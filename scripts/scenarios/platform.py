@@ -25,6 +25,7 @@ FRONTEND_REPLICAS = 3
 ANALYTICS_MEMORY_LIMIT = "320Mi"
 INGRESS_HOST = "scenarios.fastapi-k8s.example.com"
 TLS_SECRET = "frontend-tls"
+PAGE_TITLE = "FastAPI on Kubernetes (scenarios)"  # set through the stack's config, looked for on the page
 # Rows whose generated data set (about 40 bytes a row, plus pandas' copies) outgrows that limit.
 OOM_ROWS = 8_000_000
 
@@ -43,7 +44,7 @@ def scenario_stack_config(config: dict, refs: dict, postgres_image: str) -> None
     frontend["ingress"] = {"host": INGRESS_HOST, "tlsSecretName": TLS_SECRET}
     frontend.pop("autoscaling", None)
     frontend.update(replicas=FRONTEND_REPLICAS, faultInjection=True, service={"type": "LoadBalancer"})
-    frontend["page"]["title"] = "FastAPI on Kubernetes (scenarios)"
+    frontend["page"]["title"] = PAGE_TITLE
     for name, replicas in (("backend", 2), ("analytics", 1)):
         tier(name).pop("autoscaling", None)
         tier(name)["replicas"] = replicas
