@@ -20,7 +20,7 @@ fi
 export DOCKER_HOST="${DOCKER_HOST:-$(bash "$REPO_ROOT/scripts/docker-engine.sh" start)}"
 base="$(bash "$REPO_ROOT/scripts/base-image.sh")"
 extra_ca="$(cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true)"
-DOCKER_BUILDKIT=0 docker build -q --network host "${dockerfile[@]}" \
+docker_build -q --network host "${dockerfile[@]}" \
     --build-arg "BASE_IMAGE=$base" --build-arg "EXTRA_CA_CERTS=$extra_ca" \
     -t "$tag" "$REPO_ROOT/app-images" >/dev/null
 echo "$tag"

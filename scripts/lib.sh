@@ -7,6 +7,13 @@ VENV="$REPO_ROOT/.venv"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# docker build with the classic builder: Debian's docker.io ships no BuildKit plugin (buildx). The
+# notice that builder is deprecated, printed on every build, is dropped; any other stderr shows.
+docker_build() {
+    DOCKER_BUILDKIT=0 docker build "$@" 2> >(grep -v -e '^DEPRECATED: The legacy builder' -e 'BuildKit is currently disabled' \
+        -e '^ *environment-variable\.$' -e '^$' >&2)
+}
+
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }

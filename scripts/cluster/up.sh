@@ -74,7 +74,7 @@ push_system_images() {
     build="$(mktemp -d)"
     gcc -Os -static -o "$build/pause" "$REPO_ROOT/scripts/cluster/pause.c"
     printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' >"$build/Dockerfile"
-    DOCKER_HOST="$docker_host" DOCKER_BUILDKIT=0 docker build -q -t "$PAUSE_IMAGE" "$build" >/dev/null
+    DOCKER_HOST="$docker_host" docker_build -q -t "$PAUSE_IMAGE" "$build" >/dev/null
     DOCKER_HOST="$docker_host" docker push -q "$PAUSE_IMAGE" >/dev/null
     push_binary_image "$docker_host" "$build" coredns "$COREDNS_IMAGE"
     push_binary_image "$docker_host" "$build" metrics-server "$METRICS_SERVER_IMAGE"
@@ -92,7 +92,7 @@ push_cilium_agent_image() { # docker-host
     cp -r "$REPO_ROOT/scripts/cluster/images/cilium-agent/." "$context/"
     cp "$CLUSTER_BIN/cilium-agent" "$context/"
     cp -r "$REPO_ROOT/.cache/cluster/cilium-bpf" "$context/bpf"
-    DOCKER_HOST="$1" DOCKER_BUILDKIT=0 docker build -q --network host \
+    DOCKER_HOST="$1" docker_build -q --network host \
         --build-arg "BASE_IMAGE=$(DOCKER_HOST="$1" bash "$REPO_ROOT/scripts/base-image.sh")" -t "$CILIUM_AGENT_IMAGE" "$context" >/dev/null
     DOCKER_HOST="$1" docker push -q "$CILIUM_AGENT_IMAGE" >/dev/null
     rm -rf "$context"
@@ -101,7 +101,7 @@ push_cilium_agent_image() { # docker-host
 push_binary_image() { # docker-host build-dir binary image: one static binary in an image from scratch
     cp "$CLUSTER_BIN/$3" "$2/$3"
     printf 'FROM scratch\nCOPY %s /%s\nUSER 65532:65532\nENTRYPOINT ["/%s"]\n' "$3" "$3" "$3" >"$2/Dockerfile"
-    DOCKER_HOST="$1" DOCKER_BUILDKIT=0 docker build -q -t "$4" "$2" >/dev/null
+    DOCKER_HOST="$1" docker_build -q -t "$4" "$2" >/dev/null
     DOCKER_HOST="$1" docker push -q "$4" >/dev/null
 }
 
