@@ -43,3 +43,7 @@ def configure_logging(service: str, level: str) -> None:
     access = logging.getLogger("uvicorn.access")
     access.handlers[:] = []
     access.propagate = False
+    # httpx logs every outgoing request at INFO with its full URL, query string included; the
+    # downstream client logs failures itself, by path only.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)

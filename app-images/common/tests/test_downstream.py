@@ -95,3 +95,13 @@ async def test_the_breaker_opens_after_the_configured_failures_and_stops_calling
     with pytest.raises(DownstreamUnavailable, match="circuit open"):
         await client.request("GET", "/x")
     assert len(calls) == 2
+
+
+async def test_calls_that_succeed_leave_no_url_in_the_logs_at_info(caplog):
+    """httpx logs each request's full URL at INFO; a service's logging keeps that out."""
+    from fastapi_common.logs import configure_logging
+
+    configure_logging("service", "INFO")
+    response = await client_with(lambda request: httpx.Response(200)).request("GET", "/api/x?api_key=leaked-by-mistake")
+    assert response.status_code == 200
+    assert "leaked-by-mistake" not in caplog.text
