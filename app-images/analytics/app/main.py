@@ -2,11 +2,11 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from fastapi_common.app import create_service_app
-from fastapi_common.auth import require_api_key
+from fastapi_common.auth import key_protected
 from fastapi_common.limits import WorkBudget
 
 from .settings import AnalyticsSettings
@@ -14,7 +14,7 @@ from .stats import generate, summarize
 
 settings = AnalyticsSettings()
 app = create_service_app(settings, title="analytics")
-api = APIRouter(prefix="/api", dependencies=[Depends(require_api_key)])
+api = APIRouter(prefix="/api", route_class=key_protected())
 
 
 SEED_MAX = 2**32 - 1

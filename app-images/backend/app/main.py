@@ -6,7 +6,7 @@ import httpx
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request, status
 
 from fastapi_common.app import create_service_app
-from fastapi_common.auth import require_api_key
+from fastapi_common.auth import key_protected
 from fastapi_common.downstream import DownstreamClient, DownstreamUnavailable
 
 from .database import NotesRepository, create_pool, ensure_schema, ping
@@ -36,7 +36,7 @@ app.state.analytics = (
 )
 app.state.health.checks["database"] = lambda: ping(app.state.pool, settings.readiness_timeout_seconds)
 
-api = APIRouter(prefix="/api", dependencies=[Depends(require_api_key)])
+api = APIRouter(prefix="/api", route_class=key_protected())
 
 
 def notes(request: Request) -> NotesRepository:

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from types import FrameType
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from . import health, metrics
 from .auth import KeyStore
@@ -23,6 +24,11 @@ from .settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 Hook = Callable[[FastAPI], Awaitable[None]]
+
+# FastAPI's own OpenTelemetry instrumentation, off: the platform carries W3C trace context and
+# Prometheus metrics itself (observe.py), the images ship no OpenTelemetry SDK to export spans to,
+# and with it on every request still pays for its checks (about 10 µs; docs/performance.md).
+NATIVE_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 
 # How long shutdown hooks (closing pools and clients) may take in all.
 SHUTDOWN_HOOK_SECONDS = 5.0
@@ -57,7 +63,7 @@ def create_service_app(
                     log.exception("shutdown hook failed or timed out")
             log.info("service stopped")
 
-    app = FastAPI(title=title, version=settings.service_version, lifespan=lifespan)
+    app = FastAPI(title=title, version=settings.service_version, lifespan=lifespan, telemetry=NATIVE_TELEMETRY_OFF)
     app.state.settings = settings
     app.state.health = HealthState(checks=dict(readiness_checks or {}), timeout_seconds=settings.readiness_timeout_seconds)
     app.state.key_store = KeyStore(settings.api_keys_dir)

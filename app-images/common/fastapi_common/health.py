@@ -10,9 +10,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from .auth import API_KEY_HEADER
+from .auth import key_protected
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +86,8 @@ async def readyz(request: Request, response: Response) -> dict[str, object]:
     return {"status": "ready"}
 
 
-async def require_fault_key(request: Request) -> None:
-    """Failure injection can take a pod out of service: only an operator holding the key may."""
-    if not request.app.state.fault_key_store.accepts(request.headers.get(API_KEY_HEADER)):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="unauthorized")
-
-
-fault_router = APIRouter(prefix="/fault", tags=["failure injection"], dependencies=[Depends(require_fault_key)])
+# Failure injection can take a pod out of service: only an operator holding the key may.
+fault_router = APIRouter(prefix="/fault", tags=["failure injection"], route_class=key_protected("fault_key_store"))
 
 
 @fault_router.post("/liveness")

@@ -1,17 +1,12 @@
 """Bounds on what one client can make a service do: the size of a request body, and how much heavy
 work runs at once. Both answer at once (413, 429) instead of queueing work the pod cannot afford."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import HTTPException, status
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from .asgi import ASGIApp, Message, Receive, Scope, Send
 
 
 class _BodyTooLarge(HTTPException):

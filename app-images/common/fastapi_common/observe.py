@@ -8,21 +8,13 @@ import time
 from prometheus_client import Counter, Histogram
 
 from . import metrics
-from .limits import ASGIApp, Message, Receive, Scope, Send
+from .asgi import ASGIApp, Message, Receive, Scope, Send, header
 from .tracing import current_trace, start_span
 
 log = logging.getLogger("fastapi_common.requests")
 
 # Probes and scrapes: counted, never logged (they would drown the log).
 QUIET_ROUTES = frozenset({"/livez", "/readyz", "/startupz", "/metrics"})
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    """A request header's value (names arrive lower-cased from the server), without building a Headers object."""
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
 
 
 class ObserveRequests:
@@ -44,7 +36,7 @@ class ObserveRequests:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        trace = start_span(_header(scope, b"traceparent"))
+        trace = start_span(header(scope, b"traceparent"))
         token = current_trace.set(trace)
         status_code = 500  # what the client gets if the app fails before answering
         started = time.perf_counter()
