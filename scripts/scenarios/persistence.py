@@ -10,13 +10,13 @@ from . import ScenarioFailed
 from .kube import expect, get, kubectl, live_pods, wait_until
 from .platform import STACK, ScenarioPlatform
 
-WRITE_SECONDS = 30
+WRITE_SECONDS = 60  # CI once needed 23.8 s after control-plane-loss (cause not yet found)
 
 
 def statefulset_recreated(platform: ScenarioPlatform) -> dict:
     namespace = platform.namespace
     title = f"kept-{secrets.token_hex(4)}"
-    write_accepted = _store_note(platform, title)
+    write_accepted, refusals = _store_note(platform, title)
     claims_before = sorted(c["metadata"]["uid"] for c in _claims(namespace))
     kubectl("-n", namespace, "delete", "statefulset", "postgres", "--wait=true", timeout=200)
     wait_until(lambda: not live_pods(namespace, "postgres"), 120, "the database pod to go with its StatefulSet")
@@ -29,16 +29,17 @@ def statefulset_recreated(platform: ScenarioPlatform) -> dict:
     return {
         "note": title,
         "seconds_until_write_accepted": round(write_accepted, 1),
+        "refusals_before_accepted": refusals,
         "release_recreate_seconds": round(recreated, 1),
         "seconds_until_note_listed": round(found, 1),
         "claims_kept": len(claims_after),
     }
 
 
-def _store_note(platform: ScenarioPlatform, title: str) -> float:
+def _store_note(platform: ScenarioPlatform, title: str) -> tuple[float, list[str]]:
     """Writes the note looked for later. It runs after the scenario that stops the control plane, so
-    the write is retried for a bounded while (the seconds it took are reported); a refusal names the
-    status and the page's reason."""
+    the write is retried for a bounded while; the seconds it took and the first refusals (status and
+    the page's reason) are reported."""
     answers: list[str] = []
 
     def stored() -> bool:
@@ -49,7 +50,7 @@ def _store_note(platform: ScenarioPlatform, title: str) -> float:
         return created.status_code == 200 and title in created.text
 
     try:
-        return wait_until(stored, WRITE_SECONDS, "the note to be stored", interval=1)
+        return wait_until(stored, WRITE_SECONDS, "the note to be stored", interval=1), answers[:-1][:3]
     except ScenarioFailed:
         raise ScenarioFailed(f"the note was not stored within {WRITE_SECONDS}s; answers: {'; '.join(answers[-3:]) or 'none'}") from None
 
