@@ -5,9 +5,8 @@ Retries are only for requests that never reached the service (it could not be co
 are safe for every method, a POST included: nothing was sent, nothing can be done twice (httpx's own
 transport retries the same way). Retrying a timeout or a 5xx would repeat work the callee may have
 done, and with every tier retrying, one request at the edge would become attempts^tiers
-computations at the bottom. The
-breaker counts only what is the callee's fault (5xx, timeouts, connection errors), never a 4xx: a
-client's bad input must not open the circuit for everyone."""
+computations at the bottom. The breaker counts only what is the callee's fault (5xx, timeouts,
+connection errors), never a 4xx: a client's bad input must not open the circuit for everyone."""
 
 import logging
 from pathlib import Path
