@@ -13,7 +13,6 @@ from .settings import AnalyticsSettings
 from .stats import generate, summarize
 
 settings = AnalyticsSettings()
-app = create_service_app(settings, title="analytics")
 api = APIRouter(prefix="/api", route_class=key_protected())
 
 
@@ -32,4 +31,4 @@ async def stats(
         return await run_in_threadpool(lambda: summarize(generate(rows, seed)))
 
 
-app.include_router(api)
+app = create_service_app(settings, title="analytics", routes=api.routes)

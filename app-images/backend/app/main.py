@@ -27,15 +27,6 @@ async def shutdown(app: FastAPI) -> None:
         await app.state.analytics.aclose()
 
 
-app = create_service_app(settings, title="notes backend", startup=startup, shutdown=shutdown)
-app.state.pool = create_pool(settings)
-app.state.analytics = (
-    DownstreamClient("analytics", settings.analytics_url, settings.analytics_api_key_file, timeout_seconds=settings.downstream_timeout_seconds)
-    if settings.analytics_url
-    else None
-)
-app.state.health.checks["database"] = lambda: ping(app.state.pool, settings.readiness_timeout_seconds)
-
 api = APIRouter(prefix="/api", route_class=key_protected())
 
 
@@ -115,4 +106,11 @@ def refusal_detail(response: httpx.Response) -> object:
         return "analytics refused the request"
 
 
-app.include_router(api)
+app = create_service_app(settings, title="notes backend", routes=api.routes, startup=startup, shutdown=shutdown)
+app.state.pool = create_pool(settings)
+app.state.analytics = (
+    DownstreamClient("analytics", settings.analytics_url, settings.analytics_api_key_file, timeout_seconds=settings.downstream_timeout_seconds)
+    if settings.analytics_url
+    else None
+)
+app.state.health.checks["database"] = lambda: ping(app.state.pool, settings.readiness_timeout_seconds)

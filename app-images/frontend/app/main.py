@@ -4,7 +4,7 @@ keeps working, degraded, when the backend is down."""
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Form, HTTPException, Query, Request, status
+from fastapi import APIRouter, FastAPI, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
@@ -23,18 +23,7 @@ async def shutdown(app: FastAPI) -> None:
     await app.state.backend.aclose()
 
 
-# Readiness has no dependency on the backend on purpose: a backend outage degrades the page
-# instead of taking the public tier out of rotation.
-app = create_service_app(settings, title="frontend", shutdown=shutdown)
-app.state.backend = DownstreamClient(
-    "backend",
-    settings.backend_url,
-    settings.backend_api_key_file,
-    timeout_seconds=settings.downstream_timeout_seconds,
-    breaker_failures=settings.breaker_failures,
-    breaker_reset_seconds=settings.breaker_reset_seconds,
-)
-
+pages = APIRouter()
 
 insights_budget = WorkBudget(settings.insights_concurrency, "insights work")
 
@@ -44,7 +33,7 @@ def backend(request: Request) -> DownstreamClient:
     return client
 
 
-@app.get("/", response_class=HTMLResponse)
+@pages.get("/", response_class=HTMLResponse)
 async def index(request: Request) -> HTMLResponse:
     try:
         response = await backend(request).request("GET", "/api/notes")
@@ -64,7 +53,7 @@ async def index(request: Request) -> HTMLResponse:
     )
 
 
-@app.post("/notes")
+@pages.post("/notes")
 async def add_note(
     request: Request,
     title: Annotated[PlainText, Form(min_length=1, max_length=200)],
@@ -81,7 +70,7 @@ async def add_note(
     return RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
 
 
-@app.get("/api/insights")
+@pages.get("/api/insights")
 async def insights(
     request: Request, rows: Annotated[int, Query(ge=1, le=settings.insights_max_rows)] = min(1_000, settings.insights_max_rows)
 ) -> dict[str, Any]:
@@ -100,6 +89,19 @@ async def insights(
     return summary
 
 
-@app.get("/version")
+@pages.get("/version")
 async def version() -> dict[str, str]:
     return {"service": settings.service_name, "version": settings.service_version}
+
+
+# Readiness has no dependency on the backend on purpose: a backend outage degrades the page
+# instead of taking the public tier out of rotation.
+app = create_service_app(settings, title="frontend", routes=pages.routes, shutdown=shutdown)
+app.state.backend = DownstreamClient(
+    "backend",
+    settings.backend_url,
+    settings.backend_api_key_file,
+    timeout_seconds=settings.downstream_timeout_seconds,
+    breaker_failures=settings.breaker_failures,
+    breaker_reset_seconds=settings.breaker_reset_seconds,
+)

@@ -7,7 +7,6 @@ from fastapi_common.app import create_service_app
 from fastapi_common.auth import key_protected
 from fastapi_common.settings import ServiceSettings
 
-app = create_service_app(ServiceSettings(), title="bench")
 api = APIRouter(prefix="/api", route_class=key_protected())
 
 
@@ -16,4 +15,4 @@ async def item() -> dict[str, str]:
     return {"status": "ok"}
 
 
-app.include_router(api)
+app = create_service_app(ServiceSettings(), title="bench", routes=api.routes)
