@@ -11,9 +11,16 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def header(scope: Scope, name: bytes) -> str | None:
-    """A request header's value; `name` lower-case, as servers deliver header names."""
+def raw_header(scope: Scope, name: bytes) -> bytes | None:
+    """A request header's value as the client sent it; `name` lower-case, as servers deliver
+    header names."""
     for key, value in scope["headers"]:
         if key == name:
-            return str(value.decode("latin-1"))
+            return bytes(value)
     return None
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """A request header's value as text (latin-1, as HTTP/1.1 defines header bytes)."""
+    value = raw_header(scope, name)
+    return None if value is None else value.decode("latin-1")

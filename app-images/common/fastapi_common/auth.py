@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import HTTPException, status
 from fastapi.routing import APIRoute
 
-from .asgi import Receive, Scope, Send, header
+from .asgi import Receive, Scope, Send, raw_header
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +49,10 @@ class KeyStore:
                 log.warning("no API keys configured; every authenticated call will be refused")
         return self._keys
 
-    def accepts(self, presented: str | None) -> bool:
+    def accepts(self, presented: str | bytes | None) -> bool:
         if not presented:
             return False
-        candidate = presented.encode()
+        candidate = presented.encode() if isinstance(presented, str) else presented
         # Compare against every key, without stopping early, in constant time per key.
         matched = False
         for key in self.keys():
@@ -70,7 +70,7 @@ def key_protected(store: str = "key_store") -> type[APIRoute]:
     class KeyProtectedRoute(APIRoute):
         async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
             keys: KeyStore = getattr(scope["app"].state, store)
-            if not keys.accepts(header(scope, _API_KEY_HEADER_NAME)):
+            if not keys.accepts(raw_header(scope, _API_KEY_HEADER_NAME)):
                 raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="unauthorized")
             await super().handle(scope, receive, send)
 

@@ -16,6 +16,10 @@ def test_both_slots_of_every_caller_are_accepted_and_nothing_else(tmp_path):
         assert store.accepts(key)
     for key in [None, "", "key", "key-new ", "KEY-NEW"]:
         assert not store.accepts(key)
+    # As the route class presents them: the header's bytes, as the client sent them.
+    assert store.accepts(b"key-new") and store.accepts(b"key-worker-old")
+    for raw in [b"", b"key-new\xff", "key-néw".encode("latin-1"), b"KEY-NEW"]:
+        assert not store.accepts(raw)
 
 
 def test_no_configured_keys_refuses_everything(tmp_path):
