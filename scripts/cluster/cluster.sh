@@ -11,6 +11,21 @@ source "$REPO_ROOT/scripts/cluster/up.sh"
 source "$REPO_ROOT/scripts/cluster/down.sh"
 source "$REPO_ROOT/scripts/cluster/certificates.sh"
 
+# One verb that changes the cluster at a time: an `up` and a `down` that overlap (two terminals, or
+# a scenario run beside a test run) leave it half made and half removed. The lock is an open
+# descriptor; every process `up` leaves running closes it (daemon() and the Docker engine in
+# up.sh), so it is released when this command ends.
+CLUSTER_LOCK=/run/fastapi-k8s/cluster.lock
+hold_cluster_lock() {
+    [ "$(id -u)" = 0 ] || return 0 # the verb itself refuses, saying why
+    mkdir -p "$(dirname "$CLUSTER_LOCK")"
+    exec {CLUSTER_LOCK_FD}>"$CLUSTER_LOCK"
+    if ! flock -n "$CLUSTER_LOCK_FD"; then
+        log "another cluster command is running (it holds $CLUSTER_LOCK); waiting for it to finish"
+        flock "$CLUSTER_LOCK_FD"
+    fi
+}
+
 COMPONENTS=(registry etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
 
 cluster_status() {
@@ -30,6 +45,9 @@ cluster_status() {
     [ "$running" -eq "${#COMPONENTS[@]}" ]
 }
 
+case "${1:-}" in
+    up | down | stop-control-plane) hold_cluster_lock ;;
+esac
 case "${1:-}" in
     up) cluster_up ;;
     down) cluster_down ;;

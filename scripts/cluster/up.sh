@@ -6,7 +6,8 @@ daemon() { # name command...: starts a background process, records its PID, logs
     local name="$1"
     shift
     if pid_alive "$name"; then return; fi
-    setsid "$@" >"$CLUSTER_LOGS/$name.log" 2>&1 </dev/null &
+    # Without cluster.sh's lock descriptor: a daemon holding it would keep the lock after `up`.
+    setsid "$@" >"$CLUSTER_LOGS/$name.log" 2>&1 </dev/null {CLUSTER_LOCK_FD}>&- &
     echo $! >"$CLUSTER_RUN/$name.pid"
 }
 
@@ -70,7 +71,7 @@ start_registry() {
 # and pushed to the local registry.
 push_system_images() {
     local docker_host build
-    docker_host="$(bash "$REPO_ROOT/scripts/docker-engine.sh" start)"
+    docker_host="$(bash "$REPO_ROOT/scripts/docker-engine.sh" start {CLUSTER_LOCK_FD}>&-)"  # dockerd outlives `up`
     build="$(mktemp -d)"
     gcc -Os -static -o "$build/pause" "$REPO_ROOT/scripts/cluster/pause.c"
     printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' >"$build/Dockerfile"
