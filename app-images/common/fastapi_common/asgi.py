@@ -2,7 +2,7 @@
 Headers object per request."""
 
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, cast
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -16,7 +16,7 @@ def raw_header(scope: Scope, name: bytes) -> bytes | None:
     header names."""
     for key, value in scope["headers"]:
         if key == name:
-            return bytes(value)
+            return cast(bytes, value)
     return None
 
 
