@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from types import FrameType
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 from starlette.routing import BaseRoute
 
@@ -73,13 +73,9 @@ def create_service_app(
                     log.exception("shutdown hook failed or timed out")
             log.info("service stopped")
 
-    platform = APIRouter()
-    health.add_probe_routes(platform)
-    metrics.add_metrics_route(platform)
-    if settings.fault_injection_enabled:
-        health.add_fault_routes(platform)
-    _refuse_platform_paths(routes, platform.routes)
-    app = FastAPI(title=title, version=settings.service_version, lifespan=lifespan, telemetry=NATIVE_TELEMETRY_OFF, routes=[*routes, *platform.routes])
+    platform = [*health.router.routes, *metrics.router.routes, *(health.fault_router.routes if settings.fault_injection_enabled else ())]
+    _refuse_platform_paths(routes, platform)
+    app = FastAPI(title=title, version=settings.service_version, lifespan=lifespan, telemetry=NATIVE_TELEMETRY_OFF, routes=[*routes, *platform])
     app.state.settings = settings
     app.state.health = HealthState(checks=dict(readiness_checks or {}), timeout_seconds=settings.readiness_timeout_seconds)
     app.state.key_store = KeyStore(settings.api_keys_dir)

@@ -44,17 +44,22 @@ class HealthState:
         return [r for r in results if r is not None]
 
 
+router = APIRouter(tags=["health"])
+
+
 def _state(request: Request) -> HealthState:
     state: HealthState = request.app.state.health
     return state
 
 
+@router.get("/livez")
 async def livez(request: Request) -> dict[str, str]:
     if _state(request).fail_liveness:
         raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, detail="liveness failure injected")
     return {"status": "alive"}
 
 
+@router.get("/startupz")
 async def startupz(request: Request, response: Response) -> dict[str, str]:
     if not _state(request).started:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
@@ -62,6 +67,7 @@ async def startupz(request: Request, response: Response) -> dict[str, str]:
     return {"status": "started"}
 
 
+@router.get("/readyz")
 async def readyz(request: Request, response: Response) -> dict[str, object]:
     state = _state(request)
     if state.shutting_down:
@@ -80,31 +86,24 @@ async def readyz(request: Request, response: Response) -> dict[str, object]:
     return {"status": "ready"}
 
 
+# Failure injection can take a pod out of service: only an operator holding the key may.
+fault_router = APIRouter(prefix="/fault", tags=["failure injection"], route_class=key_protected("fault_key_store"))
+
+
+@fault_router.post("/liveness")
 async def break_liveness(request: Request) -> dict[str, str]:
     _state(request).fail_liveness = True
     return {"liveness": "failing"}
 
 
+@fault_router.post("/readiness")
 async def break_readiness(request: Request) -> dict[str, str]:
     _state(request).fail_readiness = True
     return {"readiness": "failing"}
 
 
+@fault_router.post("/reset")
 async def reset_faults(request: Request) -> dict[str, str]:
     state = _state(request)
     state.fail_liveness = state.fail_readiness = False
     return {"faults": "cleared"}
-
-
-def add_probe_routes(router: APIRouter) -> None:
-    """GET /livez, /startupz and /readyz, answered without a key (the kubelet has none)."""
-    for path, endpoint in (("/livez", livez), ("/startupz", startupz), ("/readyz", readyz)):
-        router.add_api_route(path, endpoint, methods=["GET"], tags=["health"])
-
-
-def add_fault_routes(router: APIRouter) -> None:
-    """POST /fault/{liveness,readiness,reset}. Failure injection can take a pod out of service:
-    only an operator holding a key from `app.state.fault_key_store` may."""
-    route_class = key_protected("fault_key_store")
-    for path, endpoint in (("/fault/liveness", break_liveness), ("/fault/readiness", break_readiness), ("/fault/reset", reset_faults)):
-        router.add_api_route(path, endpoint, methods=["POST"], tags=["failure injection"], route_class_override=route_class)
