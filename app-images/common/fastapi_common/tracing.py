@@ -33,8 +33,8 @@ def _random_id(bits: int) -> str:
 current_trace: ContextVar[TraceContext | None] = ContextVar("current_trace", default=None)
 
 
-def _fields(header: str | None) -> tuple[str, str, str] | None:
-    """(trace id, parent span id, flags) of a valid header; None for a missing or malformed one."""
+def parse_traceparent(header: str | None) -> TraceContext | None:
+    """The context of a valid header, or None for a missing or malformed one."""
     if not header:
         return None
     match = _TRACEPARENT.match(header.strip().lower())
@@ -43,22 +43,15 @@ def _fields(header: str | None) -> tuple[str, str, str] | None:
     version, trace_id, parent_id, flags = match.groups()
     if version == "ff" or trace_id == "0" * 32 or parent_id == "0" * 16:
         return None
-    return trace_id, parent_id, flags
-
-
-def parse_traceparent(header: str | None) -> TraceContext | None:
-    """The context of a valid header, or None for a missing or malformed one."""
-    fields = _fields(header)
-    return None if fields is None else TraceContext(*fields)
+    return TraceContext(trace_id, parent_id, flags)
 
 
 def start_span(incoming: str | None) -> TraceContext:
     """This service's span: continues a valid incoming trace, else starts a fresh one."""
-    fields = _fields(incoming)
-    if fields is None:
+    parent = parse_traceparent(incoming)
+    if parent is None:
         return TraceContext(_random_id(128), _random_id(64))
-    trace_id, _, flags = fields
-    return TraceContext(trace_id, _random_id(64), flags)
+    return parent.child()
 
 
 def outgoing_headers() -> dict[str, str]:
