@@ -49,14 +49,14 @@ class KeyStore:
                 log.warning("no API keys configured; every authenticated call will be refused")
         return self._keys
 
-    def accepts(self, presented: str | bytes | None) -> bool:
+    def accepts(self, presented: bytes | None) -> bool:
+        """Whether `presented` (a header's bytes, as the client sent them) is one of the keys."""
         if not presented:
             return False
-        candidate = presented.encode() if isinstance(presented, str) else presented
         # Compare against every key, without stopping early, in constant time per key.
         matched = False
         for key in self.keys():
-            matched |= hmac.compare_digest(candidate, key)
+            matched |= hmac.compare_digest(presented, key)
         return matched
 
 
