@@ -46,13 +46,10 @@ cluster_status() {
 }
 
 case "${1:-}" in
-    up | down | stop-control-plane) hold_cluster_lock ;;
-esac
-case "${1:-}" in
-    up) cluster_up ;;
-    down) cluster_down ;;
+    up) hold_cluster_lock; cluster_up ;;
+    down) hold_cluster_lock; cluster_down ;;
     status) cluster_status ;;
-    stop-control-plane) for name in kube-scheduler kube-controller-manager kube-apiserver; do stop_pid "$name"; done ;;
+    stop-control-plane) hold_cluster_lock; for name in kube-scheduler kube-controller-manager kube-apiserver; do stop_pid "$name"; done ;;
     certificate) shift && issue_certificate "$@" ;;
     *) echo "usage: npm run cluster -- up|down|status|stop-control-plane|certificate <namespace> <secret> <host>..." >&2; exit 2 ;;
 esac
