@@ -1,9 +1,10 @@
 /**
  * What one `pulumi up` of prod spends in the program's own process: Node.js starting, the modules
- * loading (compiled by ts-node, or already JavaScript), and the program evaluating under Pulumi
- * mocks until every resource is registered. scripts/bench/evaluation.py times whole runs of it,
- * under ts-node and as tsc's output.
+ * loading (compiled by Sucrase as stacks/main.js does, by ts-node, or already JavaScript), and the
+ * program evaluating under Pulumi mocks until every resource is registered.
+ * scripts/bench/evaluation.py times whole runs of it each way.
  *
+ *   node --require sucrase/register/ts scripts/bench/programLoad.ts <config.json>
  *   node -r ts-node/register/transpile-only scripts/bench/programLoad.ts <config.json>
  *   node out/bench-js/scripts/bench/programLoad.js <config.json>
  *

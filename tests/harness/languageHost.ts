@@ -9,7 +9,9 @@
  * 2. The Node.js runtime (sdk/nodejs/cmd/run/run.ts, run): it changes into pwd; with entry "." it
  *    looks up the nearest package.json above pwd and takes its `exports` (a string, or "."'s
  *    default/require/import), else its `main`, whenever that file exists; otherwise the directory.
- * 3. It then `require`s the result, which Node resolves like any module path.
+ * 3. It registers ts-node first only when Pulumi.yaml's `runtime.options.typescript` is true (the
+ *    default; the language host passes it on as PULUMI_NODEJS_TYPESCRIPT).
+ * 4. It then `require`s the result, which Node resolves like any module path.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -20,17 +22,25 @@ export interface ResolvedProgram {
     pwd: string;
     /** The module file the runtime requires. */
     entry: string;
+    /** Whether the runtime registers ts-node before it requires the entry. */
+    typescript: boolean;
+}
+
+interface ProjectFile {
+    main?: string;
+    runtime: string | { name: string; options?: { typescript?: boolean } };
 }
 
 /** Where `pulumi up` runs the program of the project in `projectRoot`. */
 export function resolveProgram(projectRoot: string): ResolvedProgram {
-    const project = parse(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8")) as { main?: string };
+    const project = parse(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8")) as ProjectFile;
     const { pwd, main } = pwdAndMain(projectRoot, project.main ?? "");
     let program = path.join(pwd, main);
     if (main === ".") {
         program = packageEntry(pwd) ?? program;
     }
-    return { pwd, entry: require.resolve(program) };
+    const typescript = typeof project.runtime === "string" || project.runtime.options?.typescript !== false;
+    return { pwd, entry: require.resolve(program), typescript };
 }
 
 /** pkg/engine/project.go getPwdMain. */

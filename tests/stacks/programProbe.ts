@@ -1,28 +1,23 @@
 /**
- * Loads the program the way `pulumi up` does, in a process of its own started by
- * scripts/engine/nodeRuntime.cjs (which compiles it by the Node.js runtime's rules), and prints
- * what it registered and how it was compiled, as JSON, for tests/stacks/entry.test.ts.
- *
- *   node scripts/engine/nodeRuntime.cjs <program directory> tests/stacks/programProbe.ts <stack> <entry>
+ * Loads the program the way `pulumi up` does, in a process of its own that
+ * scripts/engine/nodeRuntime.cjs prepared by the Node.js runtime's rules (through
+ * programProbe.cjs), and prints as JSON what it registered and exported, and which TypeScript
+ * loaders the runtime had registered before it, for tests/stacks/entry.test.ts.
  */
-import { installMocks, settle } from "../../scripts/render/mockRuntime";
+import { installMocks, settle, valueOf } from "../../scripts/render/mockRuntime";
 import { stackFileConfig } from "../../stacks/stackFiles";
 
-/** What ts-node's register() leaves on `process` (ts-node 10's REGISTER_INSTANCE). */
-const TS_NODE_SERVICE = Symbol.for("ts-node.register.instance");
-
 async function main(): Promise<void> {
-    const [stack, entry] = process.argv.slice(2);
+    const [stack, entry, loadersBefore] = process.argv.slice(2);
     const recorder = await installMocks(stack, stackFileConfig(stack));
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded as `pulumi up` loads it
     const exported = require(entry) as Record<string, unknown>;
     await settle(recorder);
-    const service = (process as unknown as Record<symbol, { options: Record<string, unknown> } | undefined>)[TS_NODE_SERVICE];
-    const report = {
-        resources: recorder.registrations,
-        outputs: Object.keys(exported).sort(),
-        compiler: { transpileOnly: service?.options.transpileOnly === true },
-    };
+    const outputs: Record<string, unknown> = {};
+    for (const [name, output] of Object.entries(exported)) {
+        outputs[name] = await valueOf(output as any); // JSON drops an undefined one, so its name goes missing
+    }
+    const report = { resources: recorder.registrations, outputs, loadersBefore: JSON.parse(loadersBefore) };
     process.stdout.write(JSON.stringify(report) + "\n");
 }
 
