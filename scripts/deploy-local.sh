@@ -68,7 +68,7 @@ export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$REPO_ROOT/.state/local}
 export KUBECTL="$REPO_ROOT/.cache/cluster/bin/kubectl"
 refuse_foreign_namespace
 # --refresh: the local cluster may have been rebuilt since the last deploy (npm test tears it down).
-npx --no-install ts-node --transpile-only scripts/release/cli.ts deploy dev --images "$project/refs.json" --work-dir "$project" --refresh "$@"
+node --require sucrase/register/ts scripts/release/cli.ts deploy dev --images "$project/refs.json" --work-dir "$project" --refresh "$@"
 source scripts/cluster/env.sh
 node_port="$(node -p 'require("yaml").parse(require("fs").readFileSync(process.argv[1], "utf8")).config["fastapi-k8s:frontend"].service.nodePort' "$project/Pulumi.dev.yaml")"
 echo "dev is served at http://$NODE_IP:$node_port/ (KUBECONFIG=$KUBECONFIG)"

@@ -13,7 +13,7 @@ shellcheck scripts/*.sh scripts/*/*.sh scripts/cluster/images/*/*.sh .ci/run
 log "shellcheck (the scripts PostgresDatabase runs beside the server and in backups, as POSIX sh: they run in its image)"
 postgres_scripts="$(mktemp -d)"
 trap 'rm -rf "$postgres_scripts"' EXIT
-npx --no-install ts-node --transpile-only scripts/render/postgresScripts.ts "$postgres_scripts"
+node --require sucrase/register/ts scripts/render/postgresScripts.ts "$postgres_scripts"
 # SC1091: common.sh is sourced from the scripts' own directory at run time.
 shellcheck --shell=sh --exclude=SC1091 "$postgres_scripts"/*.sh
 log "ruff (app-images/, scripts/, tests/)"

@@ -35,7 +35,7 @@ def settings_fields(service: str) -> set[str]:
 def rendered(tmp_path_factory) -> dict[str, list[dict]]:
     out = tmp_path_factory.mktemp("render")
     subprocess.run(
-        ["npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "render" / "index.ts"), "--out", str(out)],
+        ["node", "--require", "sucrase/register/ts", str(REPO / "scripts" / "render" / "index.ts"), "--out", str(out)],
         cwd=REPO,
         check=True,
         capture_output=True,

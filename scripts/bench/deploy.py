@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from scenarios.kube import KUBECONFIG, cluster, cluster_running, get, is_ready, kubectl, sh
+from scenarios.kube import KUBECONFIG, RUN_TYPESCRIPT, cluster, cluster_running, get, is_ready, kubectl, sh
 from scenarios.platform import publish_images, recycle_released_volumes, scratch_project
 
 from .measure import REPO, Figures, interleaved
@@ -86,7 +86,7 @@ def pulumi(project: Path, action: str, cluster: bool = True) -> None:
         "PULUMI_BACKEND_URL": f"file://{project / 'state'}",
         "PULUMI_CONFIG_PASSPHRASE": "bench",  # a throwaway stack in a temporary directory
     }
-    command = ["npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "bench" / "deploy.ts"), str(project), action]
+    command = [*RUN_TYPESCRIPT, str(REPO / "scripts" / "bench" / "deploy.ts"), str(project), action]
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
     if result.returncode != 0:
         raise RuntimeError(f"pulumi {action} of the bench's dev stack failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")

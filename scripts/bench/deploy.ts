@@ -3,7 +3,7 @@
  * (scripts/engine: the Automation API's up, i.e. `pulumi up --yes --skip-preview`). The deploy
  * bench (scripts/bench/deploy.py) times whole runs of it, beside kubectl.
  *
- *   npx ts-node --transpile-only scripts/bench/deploy.ts <project directory> up|destroy
+ *   node --require sucrase/register/ts scripts/bench/deploy.ts <project directory> up|destroy
  *
  * Backend and passphrase: $PULUMI_BACKEND_URL and $PULUMI_CONFIG_PASSPHRASE, as the bench sets them.
  */

@@ -1,7 +1,7 @@
 /**
  * Writes the shell scripts PostgresDatabase's backups mount (components/postgresBackupScripts.ts)
  * into a directory, one file each, so that ShellCheck can read them (scripts/lint.sh).
- * Usage: ts-node scripts/render/backupScripts.ts <directory>
+ * Usage: node --require sucrase/register/ts scripts/render/postgresScripts.ts <directory>
  */
 import * as fs from "fs";
 import * as path from "path";

@@ -13,6 +13,9 @@ import httpx
 from . import ScenarioFailed
 
 REPO = Path(__file__).resolve().parents[2]
+# How the project's TypeScript commands run (as package.json's scripts and stacks/main.js run them):
+# Node with Sucrase's require hook, which only strips the types. An absolute path, so any cwd works.
+RUN_TYPESCRIPT = ("node", "--require", str(REPO / "node_modules" / "sucrase" / "register" / "ts.js"))
 CLUSTER_SCRIPT = REPO / "scripts" / "cluster" / "cluster.sh"
 KUBECTL = REPO / ".cache" / "cluster" / "bin" / "kubectl"
 KUBECONFIG = REPO / ".cache" / "cluster" / "kubeconfig"
@@ -39,7 +42,7 @@ def db_command(work_dir: Path, env: dict, *args: str, check: bool = True, timeou
 
 def project_command(folder: str, work_dir: Path, env: dict, *args: str, check: bool, timeout: float) -> subprocess.CompletedProcess:
     cli = str(REPO / "scripts" / folder / "cli.ts")
-    return sh("npx", "--no-install", "ts-node", "--transpile-only", cli, *args, "--work-dir", str(work_dir), check=check, env=env, timeout=timeout)
+    return sh(*RUN_TYPESCRIPT, cli, *args, "--work-dir", str(work_dir), check=check, env=env, timeout=timeout)
 
 
 def kubectl(*args: str, check: bool = True, timeout: float = 180, stdin: str | None = None) -> subprocess.CompletedProcess:

@@ -39,7 +39,7 @@ from conftest import (
     running_pods,
     sh,
 )
-from scenarios.kube import db_command, get, live_pods, release_command, secret_value, service_endpoints, wait_until
+from scenarios.kube import RUN_TYPESCRIPT, db_command, get, live_pods, release_command, secret_value, service_endpoints, wait_until
 from scenarios.load import BoundedLoad
 from scenarios.platform import recycle_released_volumes, scratch_project
 
@@ -178,10 +178,7 @@ def test_every_configuration_the_program_accepts_the_api_server_accepts(cluster)
     env = {**os.environ, "KUBECONFIG": str(KUBECONFIG), "KUBECTL": str(REPO / ".cache" / "cluster" / "bin" / "kubectl")}
     started = time.monotonic()
     result = sh(
-        "npx",
-        "--no-install",
-        "ts-node",
-        "--transpile-only",
+        *RUN_TYPESCRIPT,
         str(REPO / "tests" / "oracle" / "kubernetesOracle.ts"),
         "--namespace",
         ORACLE_NAMESPACE,
@@ -214,7 +211,7 @@ def render_dev_platform(out: Path, greeting: str | None = None) -> list[dict]:
     config["fastapi-k8s:frontend"] = {"service": {"nodePort": NODE_PORT}, **({"page": {"greeting": greeting}} if greeting else {})}
     overlay = out / "overlay.json"
     overlay.write_text(json.dumps(config))
-    sh("npx", "--no-install", "ts-node", "--transpile-only", str(REPO / "scripts" / "render" / "index.ts"), "--overlay", str(overlay), "--out", str(out), "dev")
+    sh(*RUN_TYPESCRIPT, str(REPO / "scripts" / "render" / "index.ts"), "--overlay", str(overlay), "--out", str(out), "dev")
     manifests = [yaml.safe_load(f.read_text()) for f in sorted((out / "dev").glob("*.yaml"))]
     assert {m["metadata"].get("namespace", m["metadata"]["name"]) for m in manifests} == {DEV_NAMESPACE}
     return manifests

@@ -8,7 +8,7 @@
  * 2. The same for WebService's arguments: accepted → its objects pass the dry-run; refused → an
  *    InvalidArgumentError naming the argument, with nothing registered.
  *
- *   npx ts-node --transpile-only tests/oracle/kubernetesOracle.ts --namespace <scratch> [--runs 40] [--seed 7]
+ *   node --require sucrase/register/ts tests/oracle/kubernetesOracle.ts --namespace <scratch> [--runs 40] [--seed 7]
  *
  * Prints a JSON summary; exits 1 with the counterexample when a property fails. Namespaced objects
  * are dry-run in the scratch namespace (which must exist); Namespaces as rendered.

@@ -5,11 +5,11 @@ import { REPO_ROOT } from "../../stacks/stackFiles";
 
 /** Runs the release CLI; every case here stops before the engine is touched. */
 function cli(...args: string[]) {
-    const result = spawnSync(
-        path.join(REPO_ROOT, "node_modules", ".bin", "ts-node"),
-        ["--transpile-only", path.join(REPO_ROOT, "scripts", "release", "cli.ts"), ...args],
-        { encoding: "utf8", cwd: REPO_ROOT, env: { ...process.env, PULUMI_BACKEND_URL: "file:///nonexistent-never-used" } },
-    );
+    const result = spawnSync(process.execPath, ["--require", "sucrase/register/ts", path.join(REPO_ROOT, "scripts", "release", "cli.ts"), ...args], {
+        encoding: "utf8",
+        cwd: REPO_ROOT,
+        env: { ...process.env, PULUMI_BACKEND_URL: "file:///nonexistent-never-used" },
+    });
     return { status: result.status, stderr: result.stderr };
 }
 

@@ -25,7 +25,7 @@ def scripts(tmp_path_factory) -> Path:
     """The scripts as the pods get them, written out by scripts/render/postgresScripts.ts."""
     out = tmp_path_factory.mktemp("scripts")
     render = REPO / "scripts" / "render" / "postgresScripts.ts"
-    subprocess.run(["npx", "--no-install", "ts-node", "--transpile-only", str(render), str(out)], check=True, cwd=REPO, capture_output=True)
+    subprocess.run(["node", "--require", "sucrase/register/ts", str(render), str(out)], check=True, cwd=REPO, capture_output=True)
     return out
 
 
