@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from scenarios.kube import RUN_TYPESCRIPT
+
 from .measure import REPO, Figures, interleaved
 
 COMPILED = REPO / "out" / "bench-js"  # inside the repository, so that node_modules resolve from it
@@ -18,7 +20,7 @@ COMPILED = REPO / "out" / "bench-js"  # inside the repository, so that node_modu
 def run(rounds: int) -> dict[str, dict[str, dict[str, Figures]]]:
     """Per case ("prod platform", "100 WebServices"): each variant's milliseconds per object, both
     loaded the way `pulumi up` loads the program (stacks/main.js: Sucrase's require hook)."""
-    command = ["node", "--require", "sucrase/register/ts", str(REPO / "scripts" / "bench" / "evaluation.ts"), "--rounds", str(rounds)]
+    command = [*RUN_TYPESCRIPT, str(REPO / "scripts" / "bench" / "evaluation.ts"), "--rounds", str(rounds)]
     output = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True, timeout=1200).stdout
     cases = json.loads(output.strip().splitlines()[-1])
     return {
@@ -63,7 +65,7 @@ def run_process(rounds: int) -> dict[str, dict[str, Figures]]:
                 "ts-node, type-checked (Pulumi's default)": under_ts_node({}),
                 "ts-node, transpile-only (pulumi up before stacks/main.js)": under_ts_node({"transpileOnly": True}),
                 # stacks/main.js's hook, preloaded: programLoad.ts installs the mocks (TypeScript) before the program loads.
-                PULUMI_UP_TODAY: lambda: wall("node", "--require", "sucrase/register/ts", str(runtime), str(REPO / "stacks"), str(program)),
+                PULUMI_UP_TODAY: lambda: wall(*RUN_TYPESCRIPT, str(runtime), str(REPO / "stacks"), str(program)),
                 "prebuilt JavaScript": lambda: wall("node", str(COMPILED / "scripts" / "bench" / "programLoad.js")),
             },
         )
