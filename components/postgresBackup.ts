@@ -147,7 +147,7 @@ function cronValue(value: string, field: (typeof FIELDS)[number]): number | unde
 
 const NOT_A_TIME_ZONE = `is not an IANA time zone name such as "Etc/UTC" or "Europe/Berlin"`;
 
-// Asking ICU about a zone (a DateTimeFormat) costs about 2 ms, most of a backup's evaluation; the answer never changes.
+// Asking ICU about a zone (a DateTimeFormat) costs 0.1 ms, 12 ms the first time; the answer never changes.
 const timeZoneProblems = new Map<string, string | undefined>();
 
 /** Why `zone` is not an IANA time zone name Node knows (the API server checks the same database); undefined when it is. */
