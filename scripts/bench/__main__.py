@@ -143,7 +143,7 @@ def main() -> int:
         results[name] = available[name]()
         seconds[name] = round(time.monotonic() - started, 1)
     judged = [goal.judge(results) for goal in GOALS if goal.bench in results]
-    reported = [(bench, what, round(value(results[bench]), 3)) for bench, what, value in REPORTED if bench in results]
+    reported = [{"bench": bench, "what": what, "value": round(value(results[bench]), 3)} for bench, what, value in REPORTED if bench in results]
     report = {
         "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "mode": "quick" if args.quick else "full",
@@ -151,7 +151,7 @@ def main() -> int:
         "bench_seconds": seconds,
         "figures": summarize(results),
         "goals": judged,
-        "reported": [{"bench": bench, "what": what, "value": value} for bench, what, value in reported],
+        "reported": reported,
     }
     out = REPO / "out" / "bench.json"
     out.parent.mkdir(exist_ok=True)
@@ -159,8 +159,8 @@ def main() -> int:
     print(f"\n{'bench':<16} {'what':<58} {'value':>9}  {'goal':<8} met")
     for row in judged:
         print(f"{row['bench']:<16} {row['what']:<58} {row['value']:>9}  {row['goal']:<8} {'yes' if row['met'] else 'NO'}")
-    for bench, what, value in reported:
-        print(f"{bench:<16} {what:<58} {value:>9}  (reported, no goal)")
+    for row in reported:
+        print(f"{row['bench']:<16} {row['what']:<58} {row['value']:>9}  (reported, no goal)")
     print(f"\nfigures and goals: {out.relative_to(REPO)}")
     beyond = [row for row in judged if not row["within_quick_bound"]]
     if args.quick and beyond:
