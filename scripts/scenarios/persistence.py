@@ -72,9 +72,10 @@ def _frontend_pods_answering(platform: ScenarioPlatform) -> dict[str, str]:
     found = {}
     for pod in ready_pods(platform.namespace, platform.live_frontend()):
         try:
-            found[pod["status"]["podIP"]] = str(httpx.get(f"{pod_url(pod)}/livez", timeout=2).status_code)
+            answer = str(httpx.get(f"{pod_url(pod)}/livez", timeout=2).status_code)
         except httpx.HTTPError as error:
-            found[pod["status"]["podIP"]] = type(error).__name__
+            answer = type(error).__name__
+        found[pod["status"]["podIP"]] = answer
     return found
 
 
