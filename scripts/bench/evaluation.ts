@@ -2,11 +2,13 @@
  * Program evaluation under Pulumi mocks, against a raw program that registers the very same
  * Kubernetes objects as typed @pulumi/kubernetes resources (no components, no validation, no
  * random passwords): the cost of what the components add per object. A third variant, the SDK's
- * floor, makes every registration the program makes (the same objects, random passwords with the
- * same inputs, and an empty component in place of each component) and nothing else: what the
- * program would cost if the components' own code were free, which splits the gap to the raw
- * program into the SDK's price per registration and the components' own work. Modules are loaded and a
- * warm-up round recorded before anything is timed, so TypeScript compilation is not in the figure.
+ * floor, makes every registration the program makes, as the program made it, and nothing else: the
+ * same objects, the random passwords with the same inputs, an empty component in place of each
+ * component with the inputs it sent, each under the parent it had, every value already computed.
+ * That is what the program would cost if the components' own code and wiring were free, and it
+ * splits the gap to the raw program into the SDK's price for the component tree and the
+ * components' own work. Modules are loaded and a warm-up round recorded before anything is timed,
+ * so TypeScript compilation is not in the figure.
  * Loaded the way `pulumi up` loads the program (stacks/main.js): through Sucrase's require hook,
  * with no source maps to consult when the SDK records each resource's stack.
  *
@@ -23,7 +25,7 @@ import { RecordedResource, ResourceRecorder, installMocks, settle } from "../ren
 import { platformProgram } from "../../stacks/program";
 import { stackFileConfig } from "../../stacks/stackFiles";
 
-type Constructor = new (name: string, args: any) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any -- any object's inputs
+type Constructor = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.Resource; // eslint-disable-line @typescript-eslint/no-explicit-any -- any object's inputs
 
 /** The typed resource class of each kind the platform renders. */
 const TYPED: Record<string, Constructor> = {
@@ -45,10 +47,10 @@ const TYPED: Record<string, Constructor> = {
 
 const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 
-/** A component that registers itself and its (empty) outputs and does nothing else. */
+/** A component that registers itself with the given inputs, and its (empty) outputs, and does nothing else. */
 class EmptyComponent extends pulumi.ComponentResource {
-    constructor(type: string, name: string) {
-        super(type, name, {}, {});
+    constructor(type: string, name: string, inputs: pulumi.Inputs, opts: pulumi.ComponentResourceOptions) {
+        super(type, name, inputs, opts);
         this.registerOutputs({});
     }
 }
@@ -102,17 +104,45 @@ function isComponentType(type: string): boolean {
     return type.split(":")[1] === "index";
 }
 
+/** How a registration is known here: "type::name". */
+function keyOf(type: string, name: string): string {
+    return `${type}::${name}`;
+}
+
+/** The key of the resource a URN names (urn:pulumi:stack::project::parent$type::name). */
+function keyOfUrn(urn: string): string {
+    const [, , typeChain, ...name] = urn.split("::");
+    return keyOf(typeChain.split("$").pop() as string, name.join("::"));
+}
+
+/** Each registration with its parent ("type::name < parent"), sorted: the tree the floor must rebuild. */
+function tree(registrations: RecordedResource[]): string {
+    return registrations
+        .map((r) => `${keyOf(r.type, r.name)} < ${r.options.parent ? keyOfUrn(r.options.parent) : ""}`)
+        .sort()
+        .join("\n");
+}
+
 /** Every registration the program made, each as cheap as the SDK allows (see the file's comment). */
 function sdkFloorProgram(registrations: RecordedResource[]): () => void {
+    const registered = new Set(registrations.map((r) => keyOf(r.type, r.name)));
     return () => {
-        for (const { type, name, inputs } of registrations) {
-            if (type in TYPED) {
-                new TYPED[type](name, inputs);
-            } else if (type === RANDOM_PASSWORD) {
-                new random.RandomPassword(name, inputs as random.RandomPasswordArgs);
-            } else {
-                new EmptyComponent(type, name); // a component: main() checks there is nothing else
+        const made = new Map<string, pulumi.Resource>();
+        for (const { type, name, inputs, options } of registrations) {
+            const parentKey = options.parent ? keyOfUrn(options.parent) : undefined;
+            const parent = parentKey ? made.get(parentKey) : undefined;
+            if (parentKey && registered.has(parentKey) && !parent) {
+                throw new Error(`${keyOf(type, name)} was recorded before its parent ${parentKey}`);
             }
+            let resource: pulumi.Resource;
+            if (type in TYPED) {
+                resource = new TYPED[type](name, inputs, { parent });
+            } else if (type === RANDOM_PASSWORD) {
+                resource = new random.RandomPassword(name, inputs as random.RandomPasswordArgs, { parent });
+            } else {
+                resource = new EmptyComponent(type, name, inputs, { parent }); // a component: main() checks there is nothing else
+            }
+            made.set(keyOf(type, name), resource);
         }
     };
 }
@@ -140,7 +170,12 @@ async function main(): Promise<void> {
         };
         const samples: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
         await variants.raw(); // warm the other paths too
-        await variants["sdk floor"]();
+        const floor = await installMocks(stack, config);
+        sdkFloorProgram(all)();
+        await settle(floor);
+        if (tree(floor.resources) !== tree(all)) {
+            throw new Error(`the SDK floor of "${name}" does not rebuild the program's resources under the same parents`);
+        }
         for (let round = 0; round < rounds; round++) {
             const order = Object.keys(variants);
             for (const variant of round % 2 === 0 ? order : order.reverse()) {

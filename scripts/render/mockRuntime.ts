@@ -7,7 +7,14 @@ export interface RecordedResource {
     name: string;
     inputs: Record<string, any>;
     /** Resource options as they went over the wire to the engine. */
-    options: { protect: boolean; retainOnDelete: boolean; customTimeouts?: { create: string; update: string }; dependencies?: string[] };
+    options: {
+        protect: boolean;
+        retainOnDelete: boolean;
+        customTimeouts?: { create: string; update: string };
+        dependencies?: string[];
+        /** The parent's URN; empty for a resource registered at the top of the program. */
+        parent?: string;
+    };
 }
 
 /** The key that marks a secret value in the resource-monitor protocol. */
@@ -132,6 +139,7 @@ export async function installMocks(stack: string, config: Record<string, unknown
             retainOnDelete: Boolean(req.getRetainondelete()),
             ...customTimeoutsOf(req),
             dependencies: req.getDependenciesList(),
+            parent: req.getParent(),
         });
         return register(req, callback);
     };
