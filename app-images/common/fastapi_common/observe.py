@@ -5,8 +5,6 @@ context set here is the one the endpoint sees."""
 import logging
 import time
 
-from prometheus_client import Counter, Histogram
-
 from . import metrics
 from .asgi import ASGIApp, Message, Receive, Scope, Send, header
 from .tracing import current_trace, start_span
@@ -21,16 +19,6 @@ class ObserveRequests:
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
-        # Each (method, route, status)'s series, looked up once: labels() costs a lock and a tuple per call.
-        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
-
-    def _series(self, method: str, route: str, status_code: int) -> tuple[Counter, Histogram]:
-        key = (method, route, status_code)
-        series = self._children.get(key)
-        if series is None:
-            series = (metrics.REQUESTS.labels(self.service, method, route, str(status_code)), metrics.LATENCY.labels(self.service, method, route))
-            self._children[key] = series
-        return series
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,9 +54,7 @@ class ObserveRequests:
     def _record(self, scope: Scope, status_code: int, elapsed: float) -> None:
         route = getattr(scope.get("route"), "path", "unmatched")
         method = scope["method"]
-        counter, histogram = self._series(method, route, status_code)
-        counter.inc()
-        histogram.observe(elapsed)
+        metrics.REQUESTS.observe(self.service, method, route, status_code, elapsed)
         if route not in QUIET_ROUTES and log.isEnabledFor(logging.INFO):
             # The path only: query strings may carry what must not be logged (a key sent by mistake).
             log.info("request", extra={"method": method, "path": scope["path"], "status": status_code, "duration_ms": round(elapsed * 1000, 1)})
