@@ -1,3 +1,8 @@
+import re
+
+import pytest
+
+from fastapi_common import tracing
 from fastapi_common.tracing import TraceContext, current_trace, outgoing_headers, parse_traceparent, start_span
 
 VALID = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
@@ -34,3 +39,14 @@ def test_downstream_headers_carry_the_trace_as_a_child_span():
         current_trace.reset(token)
     parsed = parse_traceparent(header)
     assert parsed.trace_id == "a" * 32 and parsed.span_id != "b" * 16
+
+
+@pytest.mark.parametrize("drawn", [0, 1, 0xABC, 2**64 - 1])
+def test_new_ids_are_full_width_lowercase_hex_and_never_zero(monkeypatch, drawn):
+    """Ids are padded to 32 and 16 hex digits (a small random number keeps its leading zeros) and a
+    zero draw becomes 1: W3C forbids all-zero ids, and the header must parse back to the same span."""
+    monkeypatch.setattr(tracing.random, "getrandbits", lambda bits: drawn & ((1 << bits) - 1))
+    span = start_span(None)
+    assert re.fullmatch(r"[0-9a-f]{32}", span.trace_id) and re.fullmatch(r"[0-9a-f]{16}", span.span_id), span
+    assert int(span.trace_id, 16) == int(span.span_id, 16) == (drawn or 1)
+    assert parse_traceparent(span.traceparent()) == span
