@@ -2,19 +2,25 @@
 command recreates it, and the data written before is still there."""
 
 import secrets
+import subprocess
 import time
+from collections.abc import Callable
 
 import httpx
 
 from . import ScenarioFailed
-from .kube import expect, get, kubectl, live_pods, pod_url, ready_pods, wait_until
+from .kube import expect, get, kubectl, live_pods, pod_url, ready_pods, service_backends, wait_until
 from .platform import STACK, ScenarioPlatform
 
 # CI needed 23.8 s once and 19.6 s once after control-plane-loss; at 3012c22 the first attempt got
 # no TCP connection within its 30 s (ConnectTimeout) and the next one was answered at once. A short
 # connect timeout lets the attempts show how long a dead path lasts, and after each connection
 # failure every ready frontend pod is asked directly, which tells a pod that does not take
-# connections from a Service path that leads nowhere.
+# connections from a Service path that leads nowhere. The CI run of 8d8ed2d caught it: a 5 s
+# ConnectTimeout through the LoadBalancer address while all three ready pods answered 200 directly,
+# then 200 at once. So after a connection failure the record also holds where the Service leads:
+# its EndpointSlices beside kube-proxy's DNAT targets (which serve the load-balancer address) and
+# Cilium's backends.
 WRITE_SECONDS = 60
 WRITE_TIMEOUT = httpx.Timeout(30, connect=5)
 
@@ -56,15 +62,24 @@ def _store_note(platform: ScenarioPlatform, title: str) -> tuple[float, list[str
         except httpx.HTTPError as error:  # no answer at all: reported too, with how long it took
             answers.append(f"{type(error).__name__} after {time.monotonic() - started:.1f}s: {error}"[:200])
             if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout)):
-                answers.append(f"pods asked directly: {_frontend_pods_answering(platform)}")
+                answers.append(f"pods asked directly: {_diagnosis(lambda: _frontend_pods_answering(platform))}")
+                answers.append(f"where the Service leads: {_diagnosis(lambda: _frontend_service_path(platform))}")
             raise
         answers.append(f"HTTP {created.status_code} after {time.monotonic() - started:.1f}s" + ("" if created.status_code == 200 else f" {created.text[:200]}"))
         return created.status_code == 200 and title in created.text
 
     try:
-        return wait_until(stored, WRITE_SECONDS, "the note to be stored", interval=1), answers[:8]
+        return wait_until(stored, WRITE_SECONDS, "the note to be stored", interval=1), answers[:12]
     except ScenarioFailed:
         raise ScenarioFailed(f"the note was not stored within {WRITE_SECONDS}s; answers: {'; '.join(answers[-3:]) or 'none'}") from None
+
+
+def _diagnosis(look: Callable[[], object]) -> object:
+    """What a diagnostic found, or why it found nothing: looking must never change the outcome."""
+    try:
+        return look()
+    except (ScenarioFailed, subprocess.SubprocessError, OSError, KeyError, ValueError, httpx.HTTPError) as error:
+        return f"{type(error).__name__}: {error}"[:200]
 
 
 def _frontend_pods_answering(platform: ScenarioPlatform) -> dict[str, str]:
@@ -77,6 +92,11 @@ def _frontend_pods_answering(platform: ScenarioPlatform) -> dict[str, str]:
             answer = type(error).__name__
         found[pod["status"]["podIP"]] = answer
     return found
+
+
+def _frontend_service_path(platform: ScenarioPlatform) -> dict[str, object]:
+    """Where the frontend Service (whose load-balancer address the write went to) leads."""
+    return service_backends(platform.namespace, "frontend")
 
 
 def _claims(namespace: str) -> list[dict]:
