@@ -21,7 +21,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { parseArgs } from "util";
 import { WebService } from "../../components";
-import { RecordedResource, ResourceRecorder, installMocks, settle } from "../render/mockRuntime";
+import { RecordedResource, ResourceRecorder, installMocks, registrationKey, settle } from "../render/mockRuntime";
+import { resourceName, typeChain } from "../release/planAnalysis";
 import { platformProgram } from "../../stacks/program";
 import { stackFileConfig } from "../../stacks/stackFiles";
 
@@ -104,35 +105,29 @@ function isComponentType(type: string): boolean {
     return type.split(":")[1] === "index";
 }
 
-/** How a registration is known here: "type::name". */
-function keyOf(type: string, name: string): string {
-    return `${type}::${name}`;
-}
-
-/** The key of the resource a URN names (urn:pulumi:stack::project::parent$type::name). */
+/** The registration key of the resource a URN names (urn:pulumi:stack::project::parent$type::name). */
 function keyOfUrn(urn: string): string {
-    const [, , typeChain, ...name] = urn.split("::");
-    return keyOf(typeChain.split("$").pop() as string, name.join("::"));
+    return registrationKey(typeChain(urn).pop() as string, resourceName(urn));
 }
 
 /** Each registration with its parent ("type::name < parent"), sorted: the tree the floor must rebuild. */
 function tree(registrations: RecordedResource[]): string {
     return registrations
-        .map((r) => `${keyOf(r.type, r.name)} < ${r.options.parent ? keyOfUrn(r.options.parent) : ""}`)
+        .map((r) => `${registrationKey(r.type, r.name)} < ${r.options.parent ? keyOfUrn(r.options.parent) : ""}`)
         .sort()
         .join("\n");
 }
 
 /** Every registration the program made, each as cheap as the SDK allows (see the file's comment). */
 function sdkFloorProgram(registrations: RecordedResource[]): () => void {
-    const registered = new Set(registrations.map((r) => keyOf(r.type, r.name)));
+    const registered = new Set(registrations.map((r) => registrationKey(r.type, r.name)));
     return () => {
         const made = new Map<string, pulumi.Resource>();
         for (const { type, name, inputs, options } of registrations) {
             const parentKey = options.parent ? keyOfUrn(options.parent) : undefined;
             const parent = parentKey ? made.get(parentKey) : undefined;
             if (parentKey && registered.has(parentKey) && !parent) {
-                throw new Error(`${keyOf(type, name)} was recorded before its parent ${parentKey}`);
+                throw new Error(`${registrationKey(type, name)} was recorded before its parent ${parentKey}`);
             }
             let resource: pulumi.Resource;
             if (type in TYPED) {
@@ -142,7 +137,7 @@ function sdkFloorProgram(registrations: RecordedResource[]): () => void {
             } else {
                 resource = new EmptyComponent(type, name, inputs, { parent }); // a component: main() checks there is nothing else
             }
-            made.set(keyOf(type, name), resource);
+            made.set(registrationKey(type, name), resource);
         }
     };
 }

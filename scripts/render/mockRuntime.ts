@@ -17,6 +17,11 @@ export interface RecordedResource {
     };
 }
 
+/** How a registration is known: "type::name", unique within a stack. */
+export function registrationKey(type: string, name: string): string {
+    return `${type}::${name}`;
+}
+
 /** The key that marks a secret value in the resource-monitor protocol. */
 const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
 
@@ -58,7 +63,7 @@ export class ResourceRecorder {
 
     /** Every registration as "type::name", sorted: what two evaluations compare to be the same program. */
     get registrations(): string[] {
-        return this.resources.map((r) => `${r.type}::${r.name}`).sort();
+        return this.resources.map((r) => registrationKey(r.type, r.name)).sort();
     }
 
     /** The passwords the mocks generated. */
@@ -117,7 +122,7 @@ export async function installMocks(stack: string, config: Record<string, unknown
                     type: args.type,
                     name: args.name,
                     inputs: unwrapSecrets(args.inputs),
-                    options: optionsByName.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false },
+                    options: optionsByName.get(registrationKey(args.type, args.name)) ?? { protect: false, retainOnDelete: false },
                 });
                 const id = args.type.startsWith("kubernetes:") ? `${args.name}-id` : `${args.name}_id`;
                 return { id, state };
@@ -134,7 +139,7 @@ export async function installMocks(stack: string, config: Record<string, unknown
     const monitor = pulumi.runtime.getMonitor() as any;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: unknown) => {
-        optionsByName.set(`${req.getType()}::${req.getName()}`, {
+        optionsByName.set(registrationKey(req.getType(), req.getName()), {
             protect: Boolean(req.getProtect()),
             retainOnDelete: Boolean(req.getRetainondelete()),
             ...customTimeoutsOf(req),
