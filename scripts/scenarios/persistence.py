@@ -63,7 +63,7 @@ def _store_note(platform: ScenarioPlatform, title: str) -> tuple[float, list[str
             answers.append(f"{type(error).__name__} after {time.monotonic() - started:.1f}s: {error}"[:200])
             if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout)):
                 answers.append(f"pods asked directly: {_diagnosis(lambda: _frontend_pods_answering(platform))}")
-                answers.append(f"where the Service leads: {_diagnosis(lambda: _frontend_service_path(platform))}")
+                answers.append(f"where the Service leads: {_diagnosis(lambda: service_backends(platform.namespace, 'frontend'))}")
             raise
         answers.append(f"HTTP {created.status_code} after {time.monotonic() - started:.1f}s" + ("" if created.status_code == 200 else f" {created.text[:200]}"))
         return created.status_code == 200 and title in created.text
@@ -92,11 +92,6 @@ def _frontend_pods_answering(platform: ScenarioPlatform) -> dict[str, str]:
             answer = type(error).__name__
         found[pod["status"]["podIP"]] = answer
     return found
-
-
-def _frontend_service_path(platform: ScenarioPlatform) -> dict[str, object]:
-    """Where the frontend Service (whose load-balancer address the write went to) leads."""
-    return service_backends(platform.namespace, "frontend")
 
 
 def _claims(namespace: str) -> list[dict]:
