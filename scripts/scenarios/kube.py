@@ -20,8 +20,6 @@ CLUSTER_SCRIPT = REPO / "scripts" / "cluster" / "cluster.sh"
 KUBECTL = REPO / ".cache" / "cluster" / "bin" / "kubectl"
 KUBECONFIG = REPO / ".cache" / "cluster" / "kubeconfig"
 CONTAINERD_SOCKET = "/run/fastapi-k8s/cluster/containerd/containerd.sock"
-# The Cilium agent's API, in its state directory on the node (CILIUM_STATE_DIR in scripts/cluster/env.sh).
-CILIUM_API_SOCKET = "/var/run/cilium/cilium.sock"
 REGISTRY = "127.0.0.1:5000"
 
 
@@ -114,44 +112,6 @@ def restart_count(pod: dict) -> int:
 
 def pod(namespace: str, name: str) -> dict:
     return get(namespace, "pod", name)
-
-
-def service_backends(namespace: str, service: str) -> dict[str, object]:
-    """Where a Service leads, as each part of the node sees it right now: the endpoints its
-    EndpointSlices list ("ip ready" or "ip not-ready"); the pods kube-proxy's iptables rules DNAT its
-    node ports and load-balancer address to (this cluster's kube-proxy serves those); and the
-    backends Cilium's agent balances its cluster IP over, from the agent's API socket. An address
-    one of them still lists while Kubernetes no longer does is a path that leads nowhere."""
-    slices = get(namespace, "endpointslices", "-l", f"kubernetes.io/service-name={service}")["items"]
-    endpoints = [
-        f"{address} {'ready' if endpoint.get('conditions', {}).get('ready') else 'not-ready'}"
-        for endpoint_slice in slices
-        for endpoint in endpoint_slice.get("endpoints") or []
-        for address in endpoint["addresses"]
-    ]
-    return {"endpoints": sorted(endpoints), "kube-proxy": _kube_proxy_targets(namespace, service), "cilium": _cilium_backends(namespace, service)}
-
-
-def _kube_proxy_targets(namespace: str, service: str) -> list[str] | str:
-    rules = sh("iptables-save", "-t", "nat", check=False)
-    if rules.returncode != 0:
-        return f"iptables-save failed: {rules.stderr.strip()[:200]}"
-    comment = f'--comment "{namespace}/{service}:'
-    return sorted({line.rsplit("--to-destination ", 1)[1].strip() for line in rules.stdout.splitlines() if comment in line and "--to-destination " in line})
-
-
-def _cilium_backends(namespace: str, service: str) -> list[str] | str:
-    try:
-        with httpx.Client(transport=httpx.HTTPTransport(uds=CILIUM_API_SOCKET), timeout=5) as client:
-            services = client.get("http://cilium/v1/service").raise_for_status().json()
-    except (httpx.HTTPError, OSError, ValueError) as error:
-        return f"{type(error).__name__}: {error}"[:200]
-    return sorted(
-        f"{backend['ip']}:{backend.get('port')} {backend.get('state', '?')}"
-        for entry in services
-        if entry["spec"].get("flags", {}).get("namespace") == namespace and entry["spec"]["flags"].get("name") == service
-        for backend in entry["spec"].get("backend-addresses") or []
-    )
 
 
 def pod_url(pod: dict) -> str:

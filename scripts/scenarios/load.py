@@ -87,6 +87,10 @@ class BoundedLoad:
                 time.sleep(self.interval)
         self.figures.seconds = time.monotonic() - started
 
+    def run_out(self) -> None:
+        """Waits until the loop reaches one of its bounds (requests or seconds)."""
+        self._worker.join(self.max_seconds + 30)
+
     def __enter__(self) -> "BoundedLoad":
         self._worker.start()
         return self

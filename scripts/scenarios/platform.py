@@ -66,6 +66,7 @@ class ScenarioPlatform:
     refs: dict = field(default_factory=dict)
     # The frontend's LoadBalancer address, as the stack output `frontendLoadBalancerAddress` says.
     address: str = ""
+    port: int = 0
     url: str = ""
     namespace: str = NAMESPACE
 
@@ -91,8 +92,8 @@ class ScenarioPlatform:
         if not found:
             raise ScenarioFailed(f"the release printed no frontendLoadBalancerAddress output:\n{released[-3000:]}")
         self.address = found.group(1)
-        port = get(NAMESPACE, "service", "frontend")["spec"]["ports"][0]["port"]
-        self.url = f"http://{self.address}:{port}"
+        self.port = get(NAMESPACE, "service", "frontend")["spec"]["ports"][0]["port"]
+        self.url = f"http://{self.address}:{self.port}"
 
     def release(self, *args: str, check: bool = True) -> str:
         """Runs the release command (npm run deploy/switch/status) on the scratch project."""
