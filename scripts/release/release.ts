@@ -19,6 +19,7 @@ import { REPO_ROOT, openStack } from "../engine/workspace";
 import { DATABASE } from "../../stacks/serviceContract";
 import { DatabaseBackups } from "../db/backups";
 import { GUARDED_STACKS, PlannedStep, dataSteps, gateViolations, plannedSteps, resourceName, summarize } from "./planAnalysis";
+import { PhaseTimes } from "./phaseTimes";
 import { ConfigChange, writeChange } from "./stackFileEdit";
 import { kubectlPath, validateRelease } from "./validate";
 
@@ -134,8 +135,14 @@ function errorText(error: unknown): string {
 }
 
 /** Previews and applies the stack as its file now says (used for rollbacks too). */
-async function previewAndApply(stack: auto.Stack, options: ReleaseOptions, log: (line: string) => void, ask: boolean): Promise<void> {
-    const { plan, steps } = await previewGated(stack, options, log);
+async function previewAndApply(
+    stack: auto.Stack,
+    options: ReleaseOptions,
+    log: (line: string) => void,
+    ask: boolean,
+    times: PhaseTimes = new PhaseTimes(),
+): Promise<void> {
+    const { plan, steps } = await times.time("preview", () => previewGated(stack, options, log));
     if (steps.length === 0) {
         log(`${options.stack}: nothing to change`);
         return;
@@ -148,7 +155,7 @@ async function previewAndApply(stack: auto.Stack, options: ReleaseOptions, log: 
     }
     backUpBeforeChanging(dataSteps(steps), options, log);
     try {
-        await stack.up({ plan, onOutput: (text) => log(text.trimEnd()) });
+        await times.time("apply", () => stack.up({ plan, onOutput: (text) => log(text.trimEnd()) }));
     } catch (error) {
         throw new ApplyFailedError(`up of ${options.stack} failed:\n${errorText(error)}`);
     }
@@ -224,10 +231,11 @@ export function healthServices(settings: StackConfig): string[] {
 export async function applyRelease(options: ReleaseOptions, change: ConfigChange, what: string): Promise<auto.OutputMap> {
     const log = options.log ?? ((line: string) => console.log(line));
     const file = stackFile(options);
+    const times = new PhaseTimes();
     const stack = await openStack({ stack: options.stack, workDir: options.workDir });
     if (options.refresh) {
         log(`${options.stack}: refreshing the state from the cluster`);
-        await stack.refresh({ onOutput: (text) => log(text.trimEnd()) });
+        await times.time("refresh", () => stack.refresh({ onOutput: (text) => log(text.trimEnd()) }));
     }
     const hadRelease = ((await stack.exportStack()).deployment?.resources ?? []).length > 0;
     log(`${options.stack}: ${what}`);
@@ -242,7 +250,7 @@ export async function applyRelease(options: ReleaseOptions, change: ConfigChange
     let settings: StackConfig;
     try {
         settings = stackSettings(options.stack, options.workDir);
-        await previewAndApply(stack, options, log, true);
+        await previewAndApply(stack, options, log, true, times);
     } catch (error) {
         if (error instanceof ApplyFailedError) {
             throw new ReleaseError(`${error.message}\n${await restorePrevious()}`);
@@ -250,12 +258,12 @@ export async function applyRelease(options: ReleaseOptions, change: ConfigChange
         fs.writeFileSync(file, before); // refused or invalid before anything was applied
         throw error;
     }
-    const failures = validate(settings, options, log, healthServices(settings));
+    const failures = await times.time("validation", () => validate(settings, options, log, healthServices(settings)));
     if (failures.length > 0) {
         throw new ReleaseError(`validation of ${options.stack} failed:\n  - ${failures.join("\n  - ")}\n${await restorePrevious()}`);
     }
     const validated = !settings.renderYamlToDirectory || options.validator !== undefined;
-    log(`${options.stack}: released${validated ? " and validated" : " (render mode: not validated)"}`);
+    log(`${options.stack}: released${validated ? " and validated" : " (render mode: not validated)"} ${times.describe()}`);
     return stack.outputs();
 }
 

@@ -34,7 +34,7 @@ def statefulset_recreated(platform: ScenarioPlatform) -> dict:
     kubectl("-n", namespace, "delete", "statefulset", "postgres", "--wait=true", timeout=200)
     wait_until(lambda: not live_pods(namespace, "postgres"), 120, "the database pod to go with its StatefulSet")
     started, started_at = time.monotonic(), time.time()
-    platform.release("deploy", STACK, "--refresh", "--yes")
+    released = platform.release("deploy", STACK, "--refresh", "--yes")
     recreated = time.monotonic() - started
     timeline = _diagnosis(lambda: _recreate_timeline(namespace, started_at))
     found = wait_until(lambda: title in httpx.get(platform.url, timeout=30).text, 120, "the note to be listed again")
@@ -46,6 +46,8 @@ def statefulset_recreated(platform: ScenarioPlatform) -> dict:
         "write_attempts": attempts,
         "release_recreate_seconds": round(recreated, 1),
         "recreate_timeline": timeline,
+        # The release's closing line: its time in each phase (refresh, preview, apply, validation).
+        "release_phases": next((line for line in reversed(released.splitlines()) if ": released" in line), "no closing line"),
         "seconds_until_note_listed": round(found, 1),
         "claims_kept": len(claims_after),
     }

@@ -116,6 +116,10 @@ describe("release commands on the real engine (render mode)", function () {
         assert.deepStrictEqual(configOf("dev")["fastapi-k8s:images"].refs, refs);
         assert.deepStrictEqual(outputs.images.value, refs);
         assert.strictEqual(imageOf("dev", "frontend"), refs.frontend);
+        assert.match(
+            logs[logs.length - 1],
+            /^dev: released \(render mode: not validated\) in \d+\.\d s \(preview \d+\.\d s, apply \d+\.\d s, validation \d+\.\d s\)$/,
+        );
     });
 
     it("promotes dev's release to staging: backend and analytics roll, the idle colour takes the frontend", async () => {
