@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from .datapath import CILIUM_INIT_IDENTITY, cilium_identities
+from .datapath import CILIUM_INIT_IDENTITY, cilium_endpoints
 from .kube import cluster, container_name, expect, kill_server_process, kubectl, node_container, pod_url, ready_pods, replace_pods, wait_until
 from .load import BoundedLoad
 from .platform import FRONTEND_REPLICAS, ScenarioPlatform
@@ -73,7 +73,12 @@ def control_plane_loss(platform: ScenarioPlatform) -> dict:
 
 
 def _policy_caught_up(namespace: str, name: str) -> bool:
-    """Every ready pod of `name` has a Cilium endpoint with its own identity (no longer reserved:init)."""
-    identities = cilium_identities(namespace)
+    """Every ready pod of `name` has a Cilium endpoint with its own identity (no longer reserved:init),
+    and its datapath has been rebuilt for it (the endpoint is ready again)."""
+    endpoints = cilium_endpoints(namespace)
     pods = [pod["metadata"]["name"] for pod in ready_pods(namespace, name)]
-    return len(pods) == FRONTEND_REPLICAS and all(identities.get(pod, CILIUM_INIT_IDENTITY) != CILIUM_INIT_IDENTITY for pod in pods)
+    return len(pods) == FRONTEND_REPLICAS and all(_has_own_policy(*endpoints.get(pod, (CILIUM_INIT_IDENTITY, "missing"))) for pod in pods)
+
+
+def _has_own_policy(identity: int, state: str) -> bool:
+    return identity != CILIUM_INIT_IDENTITY and state == "ready"

@@ -21,14 +21,15 @@ def cilium_api(path: str) -> Any:
         return client.get(f"http://cilium/v1/{path}").raise_for_status().json()
 
 
-def cilium_identities(namespace: str) -> dict[str, int]:
-    """Each pod of `namespace` that Cilium's agent has an endpoint for, with the security identity its
-    policy is enforced by (CILIUM_INIT_IDENTITY until the agent has read the pod's labels)."""
+def cilium_endpoints(namespace: str) -> dict[str, tuple[int, str]]:
+    """Each pod of `namespace` that Cilium's agent has an endpoint for: the security identity its
+    policy is enforced by (CILIUM_INIT_IDENTITY until the agent has read the pod's labels) and the
+    endpoint's state ("ready" once its datapath carries that identity's policy)."""
     found = {}
     for endpoint in cilium_api("endpoint"):
         pod_namespace, _, pod = endpoint["status"]["external-identifiers"].get("pod-name", "/").partition("/")
         if pod_namespace == namespace:
-            found[pod] = endpoint["status"]["identity"]["id"]
+            found[pod] = (endpoint["status"]["identity"]["id"], endpoint["status"].get("state", "?"))
     return found
 
 
