@@ -232,7 +232,8 @@ export async function applyRelease(options: ReleaseOptions, change: ConfigChange
     const log = options.log ?? ((line: string) => console.log(line));
     const file = stackFile(options);
     const times = new PhaseTimes();
-    const stack = await openStack({ stack: options.stack, workDir: options.workDir });
+    // "open": finding the engine (built from Go modules on a machine's first release) and the stack.
+    const stack = await times.time("open", () => openStack({ stack: options.stack, workDir: options.workDir }));
     if (options.refresh) {
         log(`${options.stack}: refreshing the state from the cluster`);
         await times.time("refresh", () => stack.refresh({ onOutput: (text) => log(text.trimEnd()) }));

@@ -46,7 +46,7 @@ def statefulset_recreated(platform: ScenarioPlatform) -> dict:
         "write_attempts": attempts,
         "release_recreate_seconds": round(recreated, 1),
         "recreate_timeline": timeline,
-        # The release's closing line: its time in each phase (refresh, preview, apply, validation).
+        # The release's closing line: its time in each phase (open, refresh, preview, apply, validation).
         "release_phases": next((line for line in reversed(released.splitlines()) if ": released" in line), "no closing line"),
         "seconds_until_note_listed": round(found, 1),
         "claims_kept": len(claims_after),

@@ -118,7 +118,7 @@ describe("release commands on the real engine (render mode)", function () {
         assert.strictEqual(imageOf("dev", "frontend"), refs.frontend);
         assert.match(
             logs[logs.length - 1],
-            /^dev: released \(render mode: not validated\) in \d+\.\d s \(preview \d+\.\d s, apply \d+\.\d s, validation \d+\.\d s\)$/,
+            /^dev: released \(render mode: not validated\) in \d+\.\d s \(open \d+\.\d s, preview \d+\.\d s, apply \d+\.\d s, validation \d+\.\d s\)$/,
         );
     });
 
