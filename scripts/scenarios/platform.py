@@ -67,8 +67,12 @@ class ScenarioPlatform:
     # The frontend's LoadBalancer address, as the stack output `frontendLoadBalancerAddress` says.
     address: str = ""
     port: int = 0
-    url: str = ""
     namespace: str = NAMESPACE
+
+    @property
+    def url(self) -> str:
+        """The frontend's page through its load-balancer address ("" until deployed)."""
+        return f"http://{self.address}:{self.port}" if self.address else ""
 
     @property
     def stack_file(self) -> Path:
@@ -93,7 +97,6 @@ class ScenarioPlatform:
             raise ScenarioFailed(f"the release printed no frontendLoadBalancerAddress output:\n{released[-3000:]}")
         self.address = found.group(1)
         self.port = get(NAMESPACE, "service", "frontend")["spec"]["ports"][0]["port"]
-        self.url = f"http://{self.address}:{self.port}"
 
     def release(self, *args: str, check: bool = True) -> str:
         """Runs the release command (npm run deploy/switch/status) on the scratch project."""
