@@ -106,11 +106,10 @@ def _recreate_timeline(namespace: str, started_at: float) -> dict[str, float]:
 
 
 def _drops_since(before: object) -> dict[str, float]:
-    """The drop counters that grew since `before` (a cilium_drops() reading), by how much."""
-    now = cilium_drops()
-    if not isinstance(now, dict) or not isinstance(before, dict):
-        raise ValueError(f"no drop counts to compare: before {before}, now {now}")
-    return {reason: count - before.get(reason, 0) for reason, count in now.items() if count != before.get(reason, 0)}
+    """The drop counters that grew since `before` (a cilium_drops() reading, or why there was none)."""
+    if not isinstance(before, dict):
+        raise ValueError(f"no drop counts from before the write: {before}")
+    return {reason: count - before.get(reason, 0) for reason, count in cilium_drops().items() if count != before.get(reason, 0)}
 
 
 def _frontend_pods_answering(platform: ScenarioPlatform) -> dict[str, str]:
