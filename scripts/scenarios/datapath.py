@@ -70,14 +70,14 @@ def _cilium_backends(namespace: str, service: str) -> list[str] | str:
     )
 
 
-def conntrack_paths(address: str, port: int) -> dict[str, int] | str:
+def conntrack_paths(address: str, port: int) -> dict[str, int]:
     """The kernel's connection-tracking entries for TCP to `address:port`, counted by state and by the
     address each one is translated to ("ESTABLISHED 198.18.0.5", with "UNREPLIED" when no answer came).
     A new connection whose source port matches a live entry is sent where that entry says, not where
     kube-proxy's rules say now: an entry leading to a pod that is gone is a path that leads nowhere."""
     listed = sh("conntrack", "-L", "-p", "tcp", "--orig-dst", address, "--orig-port-dst", str(port), check=False)
     if listed.returncode != 0:
-        return f"conntrack failed: {listed.stderr.strip()[:200]}"
+        raise ValueError(f"conntrack failed: {listed.stderr.strip()}")
     counted: dict[str, int] = {}
     for line in listed.stdout.splitlines():
         fields = line.split()
