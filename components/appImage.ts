@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { BuildEnvironment, buildEnvironmentArgs, buildEnvironmentProblems, isBuildEnvironmentArg } from "./buildEnvironment";
 import { ArgumentChecker } from "./errors";
+import { registryMismatchProblem } from "./registryHost";
 
 /** A registry to push to. */
 export interface RegistryCredentials {
@@ -69,6 +70,9 @@ export class AppImage extends pulumi.ComponentResource {
             /^[a-z0-9]+([._/:-][a-z0-9]+)*$/.test(args.repository) && !/:[^/]*$/.test(args.repository),
             `repository "${args.repository}" must be a lower-case image repository without a tag`,
         );
+        const server = args.registry?.server;
+        const mismatch = typeof server === "string" ? registryMismatchProblem(args.repository, server) : undefined;
+        checker.report(mismatch && `repository "${args.repository}" ${mismatch}`);
         checker.report(...buildEnvironmentProblems(args.buildEnvironment));
         for (const key of Object.keys(args.buildArgs ?? {}).filter(isBuildEnvironmentArg)) {
             checker.report(`buildArgs.${key} is a build-environment argument: set it through buildEnvironment (kept secret, outside the content tag)`);

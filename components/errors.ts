@@ -1,3 +1,5 @@
+import { NOT_SHOWN, carriesCredentials } from "./credentials";
+
 /**
  * The error every component throws for bad arguments. It is raised in the constructor before any
  * child resource is registered, so a bad argument never leaves half a component behind.
@@ -26,7 +28,8 @@ export interface ArgumentProblem {
 
 /** The one-line form of a problem: `service.nodePort = 80 must be 30000-32767`. */
 export function describeProblem(problem: ArgumentProblem): string {
-    const value = problem.value === undefined ? "(missing)" : JSON.stringify(problem.value);
+    const text = problem.value === undefined ? "(missing)" : JSON.stringify(problem.value);
+    const value = carriesCredentials(text) ? NOT_SHOWN : text;
     return `${problem.field} = ${value} ${problem.message}`;
 }
 

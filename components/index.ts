@@ -20,6 +20,7 @@ export {
     ServiceType,
 } from "./choices";
 export { Connection, ConnectionArgs, PublicAccess, PublicAccessArgs } from "./connection";
+export { NOT_SHOWN, carriesCredentials } from "./credentials";
 export { ArgumentProblem, InvalidArgumentError, describeProblem } from "./errors";
 export { HttpWorkload, loadBalancerAddress } from "./httpWorkload";
 export {
@@ -48,6 +49,7 @@ export {
 } from "./postgresBackup";
 export { BACKUP_DIR, BACKUP_SCRIPTS, PASSWORD_CHECK_SCRIPT } from "./postgresScripts";
 export { PASSWORD_SYNC_RESOURCES, PostgresDatabase, PostgresDatabaseArgs } from "./postgresDatabase";
+export { registryHostOf, registryMismatchProblem, registryServerHost } from "./registryHost";
 export { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
 export { ComputeAmount, ComputeResources, resourceProblems } from "./resources";
 export { INBOUND_KEYS_ENV, KEY_PATHS, ServiceCall } from "./serviceCalls";

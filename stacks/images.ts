@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppImage, BuildEnvironment } from "../components/appImage";
 import { readCaCertificates } from "./config/caCertificates";
 import { registryPassword } from "./config/load";
+import { repositoryPrefixOf } from "./config/rules";
 import { StackConfig } from "./config/schema";
 
 export const SERVICES = ["frontend", "backend", "analytics"] as const;
@@ -26,7 +27,7 @@ export function serviceImages(config: StackConfig["images"]): Record<ServiceName
             context: APP_IMAGES_DIR,
             dockerfile: path.join(APP_IMAGES_DIR, "Dockerfile"),
             buildArgs: { SERVICE: service },
-            repository: `${config.repositoryPrefix ?? "fastapi-k8s"}/${service}`,
+            repository: `${repositoryPrefixOf(config)}/${service}`,
             contentPaths: ["common", service],
             baseImage: config.baseImage,
             registry,

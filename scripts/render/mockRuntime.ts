@@ -109,10 +109,16 @@ function serviceStatus(args: pulumi.runtime.MockResourceArgs): Record<string, un
  * Installs Pulumi mocks that record every resource, with the given stack and configuration
  * (full keys such as "fastapi-k8s:frontend"; objects are passed as JSON like the engine does).
  */
-export async function installMocks(stack: string, config: Record<string, unknown> = {}, project = "fastapi-k8s"): Promise<ResourceRecorder> {
+export async function installMocks(
+    stack: string,
+    config: Record<string, unknown> = {},
+    project = "fastapi-k8s",
+    /** Full keys handed over as secrets, as `pulumi config set --secret` marks them. */
+    secretKeys: string[] = [],
+): Promise<ResourceRecorder> {
     const recorder = new ResourceRecorder();
     const asText = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-    pulumi.runtime.setAllConfig(asText);
+    pulumi.runtime.setAllConfig(asText, secretKeys);
     const optionsByName = new Map<string, RecordedResource["options"]>();
     await pulumi.runtime.setMocks(
         {

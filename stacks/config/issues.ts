@@ -1,3 +1,4 @@
+import { NOT_SHOWN, carriesCredentials } from "../../components";
 import { PROJECT } from "./project";
 
 /** One problem with the stack configuration: the key, the value found, what is allowed. */
@@ -10,12 +11,18 @@ export interface ConfigIssue {
     message: string;
 }
 
-/** Keys whose values may carry credentials: an error names them but never prints their value. */
-export const SENSITIVE_KEYS = ["images.buildEnvironment.httpProxy", "images.buildEnvironment.httpsProxy"];
+/**
+ * Where values may carry credentials: an error names these keys but never prints what is at them
+ * or below them, whatever the key under them is called (a misspelt one included).
+ */
+export const SENSITIVE_KEYS = ["images.buildEnvironment", "images.registry", "registryPassword"];
+
+/** Keys below SENSITIVE_KEYS that hold a file path, shown so the user can find the file. */
+const SHOWN_PATHS = ["images.buildEnvironment.caCertificatesFile"];
 
 /** Thrown before any resource is registered when the stack configuration is invalid. */
 export class StackConfigError extends Error {
-    /** Every problem found; values of SENSITIVE_KEYS are replaced by a marker. */
+    /** Every problem found; values that may carry credentials are replaced by a marker. */
     public readonly issues: ConfigIssue[];
 
     constructor(
@@ -23,7 +30,7 @@ export class StackConfigError extends Error {
         public readonly stackName: string,
         issues: ConfigIssue[],
     ) {
-        const shown = issues.map((i) => (SENSITIVE_KEYS.includes(i.key) ? { ...i, value: NOT_SHOWN } : i));
+        const shown = issues.map((i) => ({ ...i, value: redacted(i.key, i.value) }));
         super(
             `Invalid configuration for stack "${stackName}" (Pulumi.${stackName}.yaml):\n` +
                 shown.map((i) => `  - ${PROJECT}:${i.key} = ${describe(i.value)}: ${i.message}`).join("\n"),
@@ -33,7 +40,26 @@ export class StackConfigError extends Error {
     }
 }
 
-const NOT_SHOWN = "(not shown: it may carry credentials)";
+/** `value` as it may be printed at `key`: sensitive places and credential-bearing URLs replaced. */
+export function redacted(key: string, value: unknown): unknown {
+    if (value === undefined) {
+        return undefined;
+    }
+    const isPath = SHOWN_PATHS.includes(key) && typeof value === "string";
+    if (!isPath && SENSITIVE_KEYS.some((k) => key === k || key.startsWith(`${k}.`))) {
+        return NOT_SHOWN;
+    }
+    if (typeof value === "string") {
+        return carriesCredentials(value) ? NOT_SHOWN : value;
+    }
+    if (Array.isArray(value)) {
+        return value.map((item, index) => redacted(`${key}.${index}`, item));
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redacted(key === "" ? k : `${key}.${k}`, v)]));
+    }
+    return value;
+}
 
 function describe(value: unknown): string {
     return value === undefined ? "(missing)" : value === NOT_SHOWN ? NOT_SHOWN : JSON.stringify(value);

@@ -1,4 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+// The SDK's own test of whether a configuration value arrived as a secret (internal in its typings).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret: (key: string) => boolean };
 import { capacityIssues } from "./capacity";
 import { ConfigIssue, StackConfigError, valueAt } from "./issues";
 import { PROJECT, SECRET_KEYS, STRING_KEYS } from "./project";
@@ -13,9 +16,9 @@ export type { StackConfig } from "./schema";
  * Every problem is collected into one StackConfigError naming the stack, key, value and what is
  * allowed. Pure: it registers nothing, so a bad configuration stops the program before any resource.
  */
-export function parseStackConfig(stack: string, raw: Record<string, unknown>): StackConfig {
+export function parseStackConfig(stack: string, raw: Record<string, unknown>, plainSecrets: string[] = []): StackConfig {
     const parsed = stackConfigSchema.safeParse(raw);
-    const tierIssues = webTierRuleIssues(raw);
+    const tierIssues = [...plainSecretIssues(plainSecrets), ...webTierRuleIssues(raw)];
     if (!parsed.success) {
         const shapeIssues: ConfigIssue[] = parsed.error.issues.flatMap((issue) => {
             if (issue.code === "unrecognized_keys") {
@@ -41,7 +44,22 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>): S
 
 /** Reads and validates the current stack's configuration from the Pulumi runtime. */
 export function readStackConfig(): StackConfig {
-    return parseStackConfig(pulumi.getStack(), rawProjectConfig());
+    return parseStackConfig(pulumi.getStack(), rawProjectConfig(), plainSecretKeys());
+}
+
+/** Secret keys set in plain text: the stack file would hold the password for anyone to read. */
+function plainSecretIssues(keys: string[]): ConfigIssue[] {
+    return keys.map((key) => ({
+        key,
+        value: "set",
+        message: `is stored in plain text; set it as a secret: pulumi config set --secret ${PROJECT}:${key}`,
+    }));
+}
+
+/** The SECRET_KEYS the engine handed over without marking them secret. */
+function plainSecretKeys(): string[] {
+    const config = pulumi.runtime.allConfig();
+    return SECRET_KEYS.filter((key) => `${PROJECT}:${key}` in config && !isConfigSecret(`${PROJECT}:${key}`));
 }
 
 /** The registry password (secret), when the stack pushes images. */

@@ -1,6 +1,8 @@
 import {
     imageReferenceProblem,
     isPinnedByDigest,
+    registryMismatchProblem,
+    registryServerHost,
     postgresBackupProblems,
     postgresBackupResourceProblems,
     resourceProblems,
@@ -90,6 +92,12 @@ function imageIssues(config: StackConfig): ConfigIssue[] {
             message: 'must be a registry and/or lower-case repository path such as "registry.example.com:5000/team"',
         });
     }
+    if (images.registry !== undefined) {
+        const mismatch = registryMismatchProblem(`${repositoryPrefixOf(images)}/frontend`, images.registry.server);
+        if (mismatch) {
+            issues.push({ key: "images.repositoryPrefix", value: images.repositoryPrefix, message: mismatch.replace('/frontend"', '"') });
+        }
+    }
     if (images.requireDigest) {
         for (const color of ["blue", "green"] as const) {
             const image = config.frontend.blueGreen?.[color].image;
@@ -126,6 +134,17 @@ function imageIssues(config: StackConfig): ConfigIssue[] {
         }
     }
     return issues;
+}
+
+/**
+ * The prefix built images are tagged with: as configured, or, when a registry is set, under that
+ * registry ("<server>/fastapi-k8s"), so a login only ever goes to the registry it is for.
+ */
+export function repositoryPrefixOf(images: StackConfig["images"]): string {
+    if (images.repositoryPrefix !== undefined) {
+        return images.repositoryPrefix;
+    }
+    return images.registry ? `${registryServerHost(images.registry.server)}/fastapi-k8s` : "fastapi-k8s";
 }
 
 /** The CA file must be readable PEM before anything is built with it. */

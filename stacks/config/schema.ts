@@ -174,11 +174,24 @@ export const imagesSchema = z.strictObject({
     /** Repository prefix for built images, e.g. "fastapi-k8s" (local) or "registry.example.com/team". */
     repositoryPrefix: z.string().min(1).optional(),
     /** Registry to push built images to; the password is the secret key fastapi-k8s:registryPassword. */
-    registry: z.strictObject({ server: z.string().min(1), username: z.string().optional() }).optional(),
+    registry: z
+        .strictObject({
+            server: z.string().regex(/^(https?:\/\/)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?\/?$/, {
+                error: 'expected a registry host such as "registry.example.com" or "127.0.0.1:5000" (no user name or path)',
+            }),
+            username: z
+                .string()
+                .regex(/^[^\p{Cc}\s]+$/u, { error: "expected a user name without spaces or control characters" })
+                .optional(),
+        })
+        .optional(),
     /** BASE_IMAGE build argument; default: the Dockerfiles' own (the official slim Python image). */
     baseImage: z.string().min(1).optional(),
     /** Network for RUN steps of the build ("host" when the engine runs without a bridge). */
-    buildNetwork: z.string().optional(),
+    buildNetwork: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: 'expected a Docker network name such as "host", "none" or "build-net"' })
+        .optional(),
     /** Proxies and extra CA certificates for builds in restricted networks. */
     buildEnvironment: buildEnvironmentSchema.optional(),
     /** Image references per service, for mode "prebuilt". */

@@ -73,6 +73,36 @@ describe("AppImage", () => {
         assert.equal(rec.resources.length, 0);
     });
 
+    it("presents a registry login only to its own registry: a repository elsewhere is refused before anything is built", async () => {
+        const dir = buildContext();
+        const dockerfile = path.join(dir, "svc", "Dockerfile");
+        const rec = await installMocks("test");
+        const login = { server: "registry.example.com", username: "ci", password: "token" };
+        for (const [repository, named] of [
+            ["shop/svc", "docker.io"],
+            ["docker.io/shop/svc", "docker.io"],
+            ["other.example.com/shop/svc", "other.example.com"],
+            ["registry.example.com:5000/shop/svc", "registry.example.com:5000"],
+        ]) {
+            assert.throws(
+                () => new AppImage("pushed", { context: dir, dockerfile, repository, registry: login }),
+                (e: Error) =>
+                    e instanceof InvalidArgumentError &&
+                    e.message.includes(`repository "${repository}" names the registry ${named}, but the login is for registry.example.com`) &&
+                    e.message.includes('"registry.example.com/'),
+                repository,
+            );
+        }
+        assert.equal(rec.resources.length, 0);
+        for (const [repository, server] of [
+            ["registry.example.com/shop/svc", "https://Registry.Example.com/"],
+            ["shop/svc", "index.docker.io"],
+            ["localhost:5000/svc", "localhost:5000"],
+        ]) {
+            assert.doesNotThrow(() => new AppImage(`ok-${server}`, { context: dir, dockerfile, repository, registry: { ...login, server } }));
+        }
+    });
+
     const PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ29ycG9yYXRlIHByb3h5IENBIGZvciB0ZXN0cw==\n-----END CERTIFICATE-----\n";
 
     it("passes a build environment (CA certificates, proxies) as secret build arguments outside the content tag", async () => {

@@ -177,7 +177,7 @@ const cases: Case[] = [
         what: "a no-proxy list with spaces",
         stack: "dev",
         edit: (c) => (c.images.buildEnvironment = { noProxy: "localhost, .corp" }),
-        expect: ['images.buildEnvironment.noProxy = "localhost, .corp"', "comma-separated"],
+        expect: ["images.buildEnvironment.noProxy = (not shown", "comma-separated"],
     },
     {
         what: "a CA file that does not exist",
@@ -313,6 +313,18 @@ const cases: Case[] = [
         expect: ['images.pullPolicy = "Sometimes"', "IfNotPresent, Always, Never"],
     },
     {
+        what: "a registry user name with a control character",
+        stack: "dev",
+        edit: (c) => ((c.images.repositoryPrefix = "registry.example.com/team"), (c.images.registry = { server: "registry.example.com", username: "ci\nx" })),
+        expect: ["images.registry.username = (not shown", "without spaces or control characters"],
+    },
+    {
+        what: "a build network that is no Docker network name",
+        stack: "dev",
+        edit: (c) => (c.images.buildNetwork = "host; rm -rf /"),
+        expect: ['images.buildNetwork = "host; rm -rf /"', "Docker network name"],
+    },
+    {
         what: "a namespace that is not a DNS label",
         stack: "dev",
         edit: (c) => (c.namespace = "Fastapi_Dev"),
@@ -354,6 +366,84 @@ describe("invalid stack configuration", () => {
                 !e.message.includes("s3cret-pw") &&
                 !JSON.stringify(e.issues).includes("s3cret-pw"),
         );
+    });
+
+    for (const [what, edit] of [
+        [
+            "a misspelt build-environment key",
+            (c: Record<string, any>) => (c.images.buildEnvironment = { httpsProxi: "http://alice:s3cret-pw@proxy.corp:3128" }),
+        ],
+        ["a build environment written as a string", (c: Record<string, any>) => (c.images.buildEnvironment = "http://alice:s3cret-pw@proxy.corp:3128")],
+        [
+            "a registry server with a user name in it",
+            (c: Record<string, any>) => (c.images.registry = { server: "https://alice:s3cret-pw@registry.example.com" }),
+        ],
+        ["a registry written as a URL string", (c: Record<string, any>) => (c.images.registry = "https://alice:s3cret-pw@registry.example.com")],
+        ["a credential URL where a version goes", (c: Record<string, any>) => (c.backend.version = "https://alice:s3cret-pw@example.com")],
+        ["images given as a list", (c: Record<string, any>) => (c.images = [{ buildEnvironment: { httpProxy: "http://alice:s3cret-pw@proxy.corp:3128" } }])],
+    ] as Array<[string, Edit]>) {
+        it(`dev: refuses ${what} without printing the credential, in the message or the issues`, async () => {
+            await installMocks("dev", edited("dev", edit));
+            assert.throws(
+                () => readStackConfig(),
+                (e: StackConfigError) => {
+                    assert.ok(e instanceof StackConfigError, String(e));
+                    assert.ok(!e.message.includes("s3cret-pw"), e.message);
+                    assert.ok(!JSON.stringify(e.issues).includes("s3cret-pw"), JSON.stringify(e.issues));
+                    assert.ok(e.message.includes("(not shown: it may carry credentials)"), e.message);
+                    return true;
+                },
+            );
+        });
+    }
+
+    it("dev: refuses a repository prefix outside the registry the login is for (Docker Hub would get the login)", async () => {
+        await installMocks(
+            "dev",
+            edited("dev", (c) => (c.images.registry = { server: "registry.example.com", username: "ci" })),
+        );
+        assert.throws(
+            () => readStackConfig(),
+            (e: StackConfigError) =>
+                e.message.includes(
+                    'fastapi-k8s:images.repositoryPrefix = "fastapi-k8s": names the registry docker.io, but the login is for registry.example.com',
+                ) && e.message.includes('"registry.example.com/fastapi-k8s"'),
+        );
+    });
+
+    it("dev: without a prefix, tags built images under the registry the login is for", async () => {
+        const recorder = await installMocks(
+            "dev",
+            edited("dev", (c) => {
+                delete c.images.repositoryPrefix;
+                c.images.registry = { server: "https://registry.example.com/", username: "ci" };
+            }),
+        );
+        createPlatform(readStackConfig());
+        await settle(recorder);
+        const names = recorder.ofType("docker:index/image:Image").map((r) => String(r.inputs.imageName).split(":")[0]);
+        assert.deepEqual(
+            names.sort(),
+            ["analytics", "backend", "frontend"].map((s) => `registry.example.com/fastapi-k8s/${s}`),
+        );
+    });
+
+    it("dev: refuses a registry password stored in plain text, without printing it; accepts it as a secret", async () => {
+        const config = edited("dev", (c) => {
+            c.images.repositoryPrefix = "registry.example.com/team";
+            c.images.registry = { server: "registry.example.com", username: "ci" };
+            c.registryPassword = "plain-pw-123";
+        });
+        await installMocks("dev", config);
+        assert.throws(
+            () => readStackConfig(),
+            (e: StackConfigError) =>
+                e.message.includes("fastapi-k8s:registryPassword = (not shown: it may carry credentials): is stored in plain text") &&
+                e.message.includes("pulumi config set --secret fastapi-k8s:registryPassword") &&
+                !e.message.includes("plain-pw-123"),
+        );
+        await installMocks("dev", config, "fastapi-k8s", ["fastapi-k8s:registryPassword"]);
+        assert.doesNotThrow(() => readStackConfig());
     });
 
     for (const [what, edit] of [
