@@ -11,8 +11,14 @@ export class DbError extends Error {}
 export interface BackupEntry {
     name: string;
     bytes: number;
+    /** Read whole: its checksum matches and pg_restore reads every data block. */
     verified: boolean;
+    /** Why it is not verified. */
+    problem?: string;
 }
+
+/** What a backup file is called: the listing's names, never a path or anything a shell would read. */
+export const BACKUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.dump$/;
 
 type Json = Record<string, any>;
 
@@ -53,23 +59,29 @@ export class DatabaseBackups {
             .split("\n")
             .filter((line) => line.startsWith("backup "))
             .map((line) => {
-                const [, name, bytes, state] = line.split(" ");
-                return { name, bytes: Number(bytes), verified: state === "verified" };
+                const [, name, bytes, state, ...problem] = line.split(" ");
+                return { name, bytes: Number(bytes), verified: state === "verified", ...(problem.length ? { problem: problem.join(" ") } : {}) };
             });
     }
 
     /**
-     * Restores `name` over the database. Refuses a name that is not listed or does not verify; scales
-     * every Deployment that may write to the database (the clients its NetworkPolicies admit) to zero
-     * first and back to its previous size after, whether the restore succeeded or not.
+     * Restores `name` over the database. First, with nothing changed, a Job checks that the backup
+     * exists, reads whole and was dumped from this database; only then are the Deployments that may
+     * write to the database (the clients its NetworkPolicies admit) scaled to zero, and brought
+     * back to their previous size after, whether the restore succeeded or not.
      */
     restore(name: string): string {
-        const entry = this.list().find((b) => b.name === name);
-        if (!entry) {
-            throw new DbError(`no backup named "${name}" in ${this.namespace}; npm run db -- list shows what there is`);
+        if (!BACKUP_NAME.test(name)) {
+            throw new DbError(`"${name}" is not a backup file name (expected <database>-<time>.dump, as npm run db -- list shows)`);
         }
-        if (!entry.verified) {
-            throw new DbError(`backup "${name}" does not verify (pg_restore cannot read it); refusing to restore it`);
+        try {
+            this.runJob("check", ["sh", `${SCRIPTS}/restore.sh`, name, "--check"]);
+        } catch (error) {
+            const refusal = error instanceof DbError ? /refused: (.*)/.exec(error.message)?.[1] : undefined;
+            if (refusal?.startsWith("no backup named")) {
+                throw new DbError(`no backup named "${name}" in ${this.namespace}; npm run db -- list shows what there is`);
+            }
+            throw refusal ? new DbError(`refusing to restore: ${refusal}; nothing was changed`) : error;
         }
         const writers = this.writers();
         const sizes = writers.map((d) => this.replicas(d));

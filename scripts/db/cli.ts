@@ -10,7 +10,7 @@
  *                                          waits until the database has taken the new password
  *
  * options: --work-dir <dir> (where the stack files are; default the repository),
- *          --timeout <seconds> (per Job; default 1800).
+ *          --timeout <seconds> (per Job, 1-86400; default 1800).
  *
  * Backup actions run as Jobs built from the CronJob's own pod template (PostgresDatabase's `backup`),
  * so they have the same image, security context, volumes and network identity as the scheduled
@@ -22,10 +22,13 @@ import { STAGES } from "../release/releaseConfig";
 import { rotateDatabasePassword } from "../release/commands";
 import { stackSettings } from "../release/release";
 import { DATABASE } from "../../stacks/serviceContract";
-import { DatabaseBackups, DbError } from "./backups";
+import { BACKUP_NAME, DatabaseBackups, DbError } from "./backups";
 import { waitForRotatedPassword } from "./password";
 
 class UsageError extends Error {}
+
+/** A day: no Job of these commands should take longer, and a bound keeps the arithmetic exact. */
+const MAX_TIMEOUT_SECONDS = 86400;
 
 const OPTIONS = { yes: { type: "boolean" }, "work-dir": { type: "string" }, timeout: { type: "string" } } as const;
 
@@ -39,8 +42,8 @@ function stackArg(value: string | undefined, command: string): string {
 async function main(argv: string[]): Promise<void> {
     const [command, ...rest] = argv;
     const { values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
-    if (values.timeout !== undefined && !/^[1-9][0-9]*$/.test(values.timeout)) {
-        throw new UsageError(`--timeout: expected whole seconds, got "${values.timeout}"`);
+    if (values.timeout !== undefined && !(/^[1-9][0-9]{0,4}$/.test(values.timeout) && Number(values.timeout) <= MAX_TIMEOUT_SECONDS)) {
+        throw new UsageError(`--timeout: expected whole seconds 1-${MAX_TIMEOUT_SECONDS}, got ${JSON.stringify(values.timeout)}`);
     }
     const backups = (stack: string) => {
         const settings = stackSettings(stack, values["work-dir"]);
@@ -55,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
             return;
         case "list":
             for (const backup of backups(stackArg(positionals[0], "list")).list()) {
-                console.log(`${backup.name}\t${backup.bytes} bytes\t${backup.verified ? "verified" : "UNREADABLE"}`);
+                console.log(`${backup.name}\t${backup.bytes} bytes\t${backup.verified ? "verified" : `UNREADABLE: ${backup.problem ?? "unknown"}`}`);
             }
             return;
         case "restore": {
@@ -63,6 +66,11 @@ async function main(argv: string[]): Promise<void> {
             const name = positionals[1];
             if (!name) {
                 throw new UsageError("restore: expected a backup name (see npm run db -- list <stack>)");
+            }
+            if (!BACKUP_NAME.test(name)) {
+                throw new UsageError(
+                    `restore: ${JSON.stringify(name)} is not a backup file name (expected <database>-<time>.dump, as npm run db -- list shows)`,
+                );
             }
             if (!values.yes) {
                 throw new DbError(`restore replaces every object of ${stack}'s database with ${name}'s; re-run with --yes to do it`);

@@ -627,6 +627,55 @@ def test_a_dropped_table_comes_back_from_a_backup_row_for_row(cluster, engine):
     assert page.status_code == 200 and f"{marker}-39" in page.text
 
 
+def in_backup_volume(script: str) -> None:
+    """Runs `script` (sh, in /backups) in a Job made from the backup CronJob's pod template: the one
+    way in to the backup claim, with the backups' own identity."""
+    cronjob = json.loads(kubectl("-n", STAGING_NAMESPACE, "get", "cronjob", "postgres-backup", "-o", "json").stdout)
+    spec = cronjob["spec"]["jobTemplate"]["spec"]
+    spec["backoffLimit"] = 0
+    spec["template"]["spec"]["containers"][0]["command"] = ["sh", "-euc", f"cd /backups && {script}"]
+    name = f"backup-volume-{secrets.token_hex(3)}"
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name, "namespace": STAGING_NAMESPACE}, "spec": spec}
+    kubectl("-n", STAGING_NAMESPACE, "create", "-f", "-", stdin=json.dumps(job))
+    try:
+        kubectl("-n", STAGING_NAMESPACE, "wait", f"job/{name}", "--for=condition=Complete", "--timeout=180s", timeout=200)
+    finally:
+        kubectl("-n", STAGING_NAMESPACE, "delete", "job", name, "--wait=false", "--cascade=background", check=False)
+
+
+def test_a_damaged_backup_is_listed_unreadable_and_restoring_it_changes_nothing(cluster, engine):
+    """Copies of a good backup cut to half and with four flipped bytes (both list their table of
+    contents fine): npm run db -- list calls them unreadable and why, and a restore of either is
+    refused before any writer is stopped (the backend's pods and replicas untouched, the data as it was)."""
+    taken = db(engine, "backup", "staging").stdout
+    good = next(line.split()[1] for line in taken.splitlines() if line.startswith("backup "))
+    damaged = {"app-damaged-half.dump", "app-damaged-flipped.dump"}
+    in_backup_volume(
+        f"size=$(stat -c %s {good}); head -c $((size / 2)) {good} >app-damaged-half.dump; cp {good} app-damaged-flipped.dump; "
+        f"printf '\\377\\000\\377\\000' | dd of=app-damaged-flipped.dump bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null"
+    )
+    try:
+        listed = {line.split("\t")[0]: line.split("\t")[2] for line in db(engine, "list", "staging").stdout.splitlines() if line.strip()}
+        assert listed[good] == "verified", listed
+        for name in damaged:
+            assert listed[name].startswith("UNREADABLE: pg_restore cannot read it whole"), listed
+        notes = staging_sql("SELECT count(*) FROM notes")
+        backends = {p["metadata"]["uid"] for p in live_pods(STAGING_NAMESPACE, "backend")}
+        for name in sorted(damaged):
+            refused = db(engine, "restore", "staging", name, "--yes", check=False)
+            assert refused.returncode == 1, refused.stdout + refused.stderr
+            assert f"refusing to restore: {name} does not verify" in refused.stderr and "nothing was changed" in refused.stderr, refused.stderr
+            assert "stopping the writers" not in refused.stdout, refused.stdout
+        assert {p["metadata"]["uid"] for p in live_pods(STAGING_NAMESPACE, "backend")} == backends, "no writer was stopped"
+        assert staging_sql("SELECT count(*) FROM notes") == notes
+        odd = db(engine, "restore", "staging", "app;reboot.dump", "--yes", "--timeout", "1e23", check=False)
+        assert odd.returncode == 2 and "--timeout: expected whole seconds 1-86400" in odd.stderr, odd.stderr
+        odd = db(engine, "restore", "staging", "../postgres-credentials", "--yes", check=False)
+        assert odd.returncode == 2 and "is not a backup file name" in odd.stderr, odd.stderr
+    finally:
+        in_backup_volume(f"rm -f {' '.join(sorted(damaged))}")
+
+
 def test_a_release_that_changes_the_database_statefulset_takes_a_backup_first(cluster, engine):
     """Staging's database gets a higher memory limit (the engine updates the StatefulSet, which
     restarts the server): the release takes a backup before applying and names it; the backup is

@@ -91,9 +91,113 @@ def test_restore_refuses_what_is_not_a_verified_backup(scripts, server, tmp_path
         ("app-20000101T000000Z.dump", 3, "does not verify"),
         ("app-missing.dump", 2, "no backup named"),
         ("../password", 2, "is not a backup file name"),
+        ("app;reboot.dump", 2, "is not a backup file name"),
     ]:
         refused = run(scripts, "restore.sh", env, name)
         assert (refused.returncode, message in refused.stderr) == (code, True), refused.stderr
+
+
+def damaged_copies(dump: Path) -> dict[str, bytes]:
+    """The dump cut to half, cut 100 bytes short, cut to its first 3 KB, and with four bytes flipped
+    in the middle: each lists its table of contents as well as the whole dump does."""
+    whole = dump.read_bytes()
+    middle = len(whole) // 2
+    flipped = whole[:middle] + bytes(b ^ 0xFF for b in whole[middle : middle + 4]) + whole[middle + 4 :]
+    return {"half": whole[:middle], "short-100": whole[:-100], "first-3k": whole[:3072], "flipped": flipped}
+
+
+def notes_table(server: PostgresServer, rows: int) -> str:
+    """A notes table of `rows` rows with bodies that do not compress away; returns its content."""
+    server.sql(
+        "CREATE TABLE notes (id serial PRIMARY KEY, title text, body text); "
+        f"INSERT INTO notes (title, body) SELECT 'note ' || g, md5(g::text) || md5((g * 7)::text) FROM generate_series(1, {rows}) g"
+    )
+    return server.sql("SELECT id, title, body FROM notes ORDER BY id")
+
+
+def test_a_backup_cut_short_or_corrupted_is_unreadable_and_never_restored(scripts, server, tmp_path):
+    """Each damaged copy of a good backup is listed unreadable, with why, and its restore is refused
+    before the database is touched: the table dropped beforehand stays dropped, nothing half-restored."""
+    env = backup_env(server, tmp_path, keep=10)
+    rows = notes_table(server, 20000)
+    taken = run(scripts, "backup.sh", env)
+    assert taken.returncode == 0, taken.stderr
+    good = tmp_path / "backups" / taken.stdout.split()[1]
+    assert (good.parent / f"{good.name}.sha256").read_text().strip() == hashlib.sha256(good.read_bytes()).hexdigest()
+    for label, content in damaged_copies(good).items():
+        damaged = good.parent / f"app-damaged-{label}.dump"
+        damaged.write_bytes(content)
+        toc = subprocess.run(["pg_restore", "--list", str(damaged)], env=TOOLS_ENV, capture_output=True)
+        assert toc.returncode == 0, f"{label}: a table-of-contents check would call it good"
+    # A copy whose checksum was kept beside it, but whose bytes changed later.
+    (good.parent / "app-damaged-after.dump").write_bytes(damaged_copies(good)["flipped"])
+    (good.parent / "app-damaged-after.dump.sha256").write_text((good.parent / f"{good.name}.sha256").read_text())
+
+    states = dict(listing(scripts, env))
+    assert states.pop(good.name) == "verified"
+    assert set(states.values()) == {"unreadable"}, states
+    reasons = {line.split()[1]: " ".join(line.split()[4:]) for line in run(scripts, "list.sh", env).stdout.splitlines()}
+    assert "cannot read it whole" in reasons["app-damaged-half.dump"], reasons
+    assert "SHA-256 differs" in reasons["app-damaged-after.dump"], reasons
+
+    server.sql("DROP TABLE notes")
+    for name in states:
+        refused = run(scripts, "restore.sh", env, name)
+        assert (refused.returncode, "does not verify" in refused.stderr) == (3, True), (name, refused.stderr)
+        assert server.sql("SELECT count(*) FROM pg_tables WHERE tablename = 'notes'").strip() == "0", f"{name} touched the database"
+    restored = run(scripts, "restore.sh", env, good.name)
+    assert restored.returncode == 0, restored.stderr
+    assert server.sql("SELECT id, title, body FROM notes ORDER BY id") == rows
+
+
+def test_a_dump_of_another_database_is_refused_naming_both(scripts, server, tmp_path):
+    env = backup_env(server, tmp_path, keep=3)
+    server.sql("CREATE DATABASE shop")
+    other = {**env, "PGDATABASE": "shop"}
+    taken = run(scripts, "backup.sh", other)
+    assert taken.returncode == 0, taken.stderr
+    refused = run(scripts, "restore.sh", env, taken.stdout.split()[1])
+    assert refused.returncode == 4, refused.stderr
+    assert 'is a dump of database "shop", not of this database "app"' in refused.stderr
+
+
+def test_a_restore_makes_the_database_exactly_the_backup(scripts, server, tmp_path):
+    """Objects created after the backup (a table, a schema, a view) do not survive beside the
+    backup's: the database is the backup's, and the check mode changes nothing."""
+    env = backup_env(server, tmp_path, keep=3)
+    rows = notes_table(server, 500)
+    name = run(scripts, "backup.sh", env).stdout.split()[1]
+    server.sql(
+        "CREATE TABLE later (x int); CREATE SCHEMA extra; CREATE TABLE extra.more (y int); "
+        "CREATE VIEW recent AS SELECT * FROM notes; DELETE FROM notes WHERE id > 10"
+    )
+    checked = run(scripts, "restore.sh", env, name, "--check")
+    assert (checked.returncode, checked.stdout.strip()) == (0, f"restorable {name}"), checked.stderr
+    assert server.sql("SELECT count(*) FROM notes").strip() == "10", "--check restores nothing"
+    restored = run(scripts, "restore.sh", env, name)
+    assert restored.returncode == 0, restored.stderr
+    assert server.sql("SELECT id, title, body FROM notes ORDER BY id") == rows
+    user_schemas = "NOT IN ('pg_catalog', 'information_schema')"
+    relations = server.sql(
+        f"SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname {user_schemas} "
+        f"UNION ALL SELECT schemaname || '.' || viewname FROM pg_views WHERE schemaname {user_schemas}"
+    )
+    assert relations.split() == ["public.notes"]
+    assert server.sql("SELECT nspname FROM pg_namespace WHERE nspname = 'extra'").strip() == ""
+
+
+def test_a_failed_restore_changes_nothing(scripts, server, tmp_path):
+    """A backup that verifies but whose SQL fails part-way (a grant to a role dropped since) leaves the
+    database as it was: the drops and the tables already created are undone with the rest."""
+    env = backup_env(server, tmp_path, keep=3)
+    notes_table(server, 100)
+    server.sql("CREATE ROLE reader; GRANT SELECT ON notes TO reader")
+    name = run(scripts, "backup.sh", env).stdout.split()[1]
+    server.sql("DELETE FROM notes WHERE id > 5; CREATE TABLE later (x int); REVOKE SELECT ON notes FROM reader; DROP ROLE reader")
+    failed = run(scripts, "restore.sh", env, name)
+    assert failed.returncode != 0 and 'role "reader" does not exist' in failed.stderr, failed.stderr
+    assert server.sql("SELECT count(*) FROM notes").strip() == "5", "the restored rows were rolled back"
+    assert server.sql("SELECT count(*) FROM pg_tables WHERE tablename = 'later'").strip() == "1", "the drops were rolled back"
 
 
 def test_the_password_sync_sets_a_rotated_password_and_the_check_sees_it(scripts, server, tmp_path):
