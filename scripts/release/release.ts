@@ -22,6 +22,7 @@ import { GUARDED_STACKS, PlannedStep, dataSteps, gateViolations, plannedSteps, r
 import { PhaseTimes } from "./phaseTimes";
 import { ConfigChange, writeChange } from "./stackFileEdit";
 import { kubectlPath, validateRelease } from "./validate";
+import { StateResource, volumeShrinkProblems } from "./volumeSizes";
 
 export class ReleaseError extends Error {
     constructor(message: string) {
@@ -238,7 +239,8 @@ export async function applyRelease(options: ReleaseOptions, change: ConfigChange
         log(`${options.stack}: refreshing the state from the cluster`);
         await times.time("refresh", () => stack.refresh({ onOutput: (text) => log(text.trimEnd()) }));
     }
-    const hadRelease = ((await stack.exportStack()).deployment?.resources ?? []).length > 0;
+    const deployed: StateResource[] = (await stack.exportStack()).deployment?.resources ?? [];
+    const hadRelease = deployed.length > 0;
     log(`${options.stack}: ${what}`);
     const before = writeChange(file, change);
     // Puts the stack file back and, when there was a release before, applies and validates it.
@@ -251,6 +253,10 @@ export async function applyRelease(options: ReleaseOptions, change: ConfigChange
     let settings: StackConfig;
     try {
         settings = stackSettings(options.stack, options.workDir);
+        const shrinking = volumeShrinkProblems(options.stack, settings, deployed);
+        if (shrinking.length > 0) {
+            throw new ReleaseError(`refused; nothing was applied:\n  - ${shrinking.join("\n  - ")}`);
+        }
         await previewAndApply(stack, options, log, true, times);
     } catch (error) {
         if (error instanceof ApplyFailedError) {

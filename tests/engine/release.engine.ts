@@ -199,6 +199,20 @@ describe("release commands on the real engine (render mode)", function () {
         );
     });
 
+    it("refuses to shrink staging's volumes before the preview, naming the size the state holds", async () => {
+        const shrink = (config: Record<string, any>) => {
+            config["fastapi-k8s:postgres"].storageSize = "4Gi";
+            config["fastapi-k8s:postgres"].backup.storageSize = "1Gi";
+        };
+        await withEdit("staging", shrink, () =>
+            refused(
+                "staging",
+                () => deploy(options("staging", { allowDataLoss: true })),
+                /postgres\.storageSize = "4Gi" is smaller than the volume staging has now \(5Gi\): a volume can never shrink; keep it at 5Gi or more[\s\S]*postgres\.backup\.storageSize = "1Gi" is smaller than the volume staging has now \(10Gi\)/,
+            ),
+        );
+    });
+
     it("cannot replace prod's protected StatefulSet at all: the engine refuses the preview", async () => {
         await withEdit(
             "prod",
