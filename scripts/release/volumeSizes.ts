@@ -12,6 +12,7 @@ import { typeChain } from "./planAnalysis";
 export interface StateResource {
     urn: string;
     type: string;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the state's inputs are untyped JSON
     inputs?: Record<string, any>;
 }
 
