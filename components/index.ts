@@ -48,12 +48,12 @@ export {
     timeZoneProblem,
 } from "./postgresBackup";
 export { BACKUP_DIR, BACKUP_SCRIPTS, PASSWORD_CHECK_SCRIPT } from "./postgresScripts";
-export { PASSWORD_SYNC_RESOURCES, PostgresDatabase, PostgresDatabaseArgs } from "./postgresDatabase";
+export { PASSWORD_SYNC_RESOURCES, PostgresDatabase, PostgresDatabaseArgs, databaseSecretName } from "./postgresDatabase";
 export { registryHostOf, registryMismatchProblem, registryServerHost } from "./registryHost";
-export { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
+export { QUANTITY_HELP, isQuantity, parseQuantity, wholeBytesProblem } from "./quantity";
 export { ComputeAmount, ComputeResources, resourceProblems } from "./resources";
 export { INBOUND_KEYS_ENV, KEY_PATHS, ServiceCall } from "./serviceCalls";
-export { SERVICE_KEY_FILES, ServiceKey, ServiceKeyArgs } from "./serviceKey";
+export { SERVICE_KEY_FILES, ServiceKey, ServiceKeyArgs, serviceKeySecretName } from "./serviceKey";
 export { WebService } from "./webService";
 export { WebServiceTuning, webServiceTuningProblems } from "./webServiceSettings";
 export { Autoscaling, CertificateIssuer, GracefulShutdown, IngressRoute, ProbePaths, SecretFileMount, ServiceExposure, WebServiceArgs } from "./webServiceArgs";

@@ -54,6 +54,49 @@ export function envVarNameProblem(value: string): string | undefined {
     return ENV_VAR_NAME.test(value) ? undefined : 'must be an environment variable name: letters, digits, "_", "-" and ".", not starting with a digit';
 }
 
+/**
+ * Undefined when `value` can be an environment variable's value: a process's environment is a list
+ * of NUL-terminated strings, so a NUL cannot pass, and other control characters (but tab and line
+ * breaks) garble logs and the shells that read them.
+ */
+export function envVarValueProblem(value: string): string | undefined {
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    const bad = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u.exec(value);
+    return bad
+        ? `holds the control character U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}; expected text (tab and line breaks allowed)`
+        : undefined;
+}
+
+/** The most a ConfigMap (or Secret) may hold, keys and values together: the API server's limit. */
+export const CONFIG_MAP_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Undefined when a ConfigMap of `data` fits the API server's limit. Only plain strings are counted
+ * (an Output is judged by the API server when it is known).
+ */
+export function configMapSizeProblem(data: Record<string, unknown>): string | undefined {
+    const bytes = Object.entries(data).reduce(
+        (sum, [key, value]) => sum + Buffer.byteLength(key) + (typeof value === "string" ? Buffer.byteLength(value) : 0),
+        0,
+    );
+    return bytes > CONFIG_MAP_MAX_BYTES
+        ? `total ${bytes} bytes; a ConfigMap holds at most ${CONFIG_MAP_MAX_BYTES} bytes (1 MiB), keys and values together`
+        : undefined;
+}
+
+/** Undefined when `path` is an Ingress path the API server accepts for pathType Prefix (and Exact). */
+export function ingressPathProblem(path: string): string | undefined {
+    if (!path.startsWith("/")) {
+        return 'must start with "/"';
+    }
+    const sequence = ["//", "/./", "/../", "%2f", "%2F"].find((s) => path.includes(s));
+    if (sequence) {
+        return `must not contain "${sequence}"; expected a clean absolute path such as "/" or "/app"`;
+    }
+    const suffix = ["/..", "/."].find((s) => path.endsWith(s));
+    return suffix ? `must not end with "${suffix}"; expected a clean absolute path such as "/" or "/app"` : undefined;
+}
+
 /** Namespaces that belong to Kubernetes itself: a platform relabelled restricted there breaks the cluster. */
 export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 

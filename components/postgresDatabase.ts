@@ -17,7 +17,7 @@ import {
     postgresBackupResourceProblems,
     resolveBackupSettings,
 } from "./postgresBackup";
-import { QUANTITY_HELP, isQuantity, parseQuantity } from "./quantity";
+import { QUANTITY_HELP, isQuantity, parseQuantity, wholeBytesProblem } from "./quantity";
 import { ComputeResources, EphemeralDefaults, POSTGRES_EPHEMERAL_DEFAULTS, resourceProblems, toResourceRequirements } from "./resources";
 import { DEFAULT_UID, restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import { secretData } from "./secretData";
@@ -134,7 +134,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         const secret = new k8s.core.v1.Secret(
             `${name}-credentials`,
             {
-                metadata: { ...metadata, name: `${name}-credentials` },
+                metadata: { ...metadata, name: databaseSecretName(name) },
                 type: "Opaque",
                 data: secretData({
                     username: settings.username,
@@ -392,6 +392,7 @@ function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): Postgres
         isQuantity(settings.storageSize) && parseQuantity(settings.storageSize) > 0,
         `storageSize = "${settings.storageSize}" is not valid; expected a size greater than zero, ${QUANTITY_HELP}`,
     );
+    checker.add(fieldProblem("storageSize", settings.storageSize, wholeBytesProblem));
     checker.add(fieldProblem("storageClassName", settings.storageClassName, dnsSubdomainProblem), fieldProblem("image", settings.image, imageReferenceProblem));
     checker.require(
         Number.isInteger(settings.shutdownGracePeriodSeconds) && settings.shutdownGracePeriodSeconds >= 30,
@@ -407,4 +408,9 @@ function resolvePostgresArgs(name: string, args: PostgresDatabaseArgs): Postgres
     }
     checker.throwIfAny();
     return settings;
+}
+
+/** The name of the Secret with a PostgresDatabase's credentials. */
+export function databaseSecretName(database: string): string {
+    return `${database}-credentials`;
 }

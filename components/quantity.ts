@@ -25,7 +25,8 @@ const DECIMAL_SUFFIXES: Record<string, number> = {
     E: 1e18,
 };
 
-const QUANTITY_PATTERN = /^(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
+// The API server's grammar for non-negative quantities: an optional "+", digits, a suffix.
+const QUANTITY_PATTERN = /^\+?(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
 
 /** What a quantity may look like, for error messages. */
 export const QUANTITY_HELP =
@@ -46,6 +47,35 @@ export function parseQuantity(quantity: string): number {
         return base * DECIMAL_SUFFIXES[suffix];
     }
     return base * 10 ** Number(suffix.slice(1));
+}
+
+/**
+ * Undefined when `quantity` is a whole number of bytes, computed exactly (not in floating point).
+ * Memory and storage in thousandths ("128m" is 0.128 bytes) or fractions of a byte are accepted by
+ * the API server but not by the kubelet or the volume provisioner.
+ */
+export function wholeBytesProblem(quantity: string): string | undefined {
+    const match = QUANTITY_PATTERN.exec(String(quantity).trim());
+    if (match === null) {
+        return undefined; // not a quantity at all: parseQuantity's message says so
+    }
+    const [, digits, suffix = ""] = match;
+    const [whole, fraction = ""] = digits.split(".");
+    let numerator = BigInt(`${whole}${fraction}` || "0");
+    let denominator = 10n ** BigInt(fraction.length);
+    if (suffix in BINARY_SUFFIXES) {
+        numerator *= BigInt(BINARY_SUFFIXES[suffix]);
+    } else {
+        const exponent = suffix in DECIMAL_SUFFIXES ? Math.round(Math.log10(DECIMAL_SUFFIXES[suffix])) : Number(suffix.slice(1));
+        if (exponent >= 0) numerator *= 10n ** BigInt(exponent);
+        else denominator *= 10n ** BigInt(-exponent);
+    }
+    if (numerator % denominator === 0n) {
+        return undefined;
+    }
+    return suffix === "m"
+        ? 'is thousandths of a byte ("m" means milli); expected whole bytes with a binary or decimal suffix, e.g. "128Mi" or "128M"'
+        : 'is not a whole number of bytes; expected e.g. "128Mi", "1.5Gi" or "500M"';
 }
 
 /** True when `quantity` parses. */

@@ -1,4 +1,4 @@
-import { parseQuantity } from "./quantity";
+import { parseQuantity, wholeBytesProblem } from "./quantity";
 
 /** An amount of CPU and memory, as Kubernetes quantities. */
 export interface ComputeAmount {
@@ -49,8 +49,11 @@ export function resourceProblems(resources: ComputeResources, where: string, eph
                 continue;
             }
             try {
+                const bytes = key === "cpu" ? undefined : wholeBytesProblem(value);
                 if (parseQuantity(value) <= 0) {
                     problems.push(`${where}.${kind}.${key} = "${value}" must be greater than zero`);
+                } else if (bytes) {
+                    problems.push(`${where}.${kind}.${key} = "${value}" ${bytes}`);
                 }
             } catch (e) {
                 problems.push(`${where}.${kind}.${key}: ${(e as Error).message}`);

@@ -65,7 +65,7 @@ export class ServiceKey extends pulumi.ComponentResource {
             `${name}-secret`,
             {
                 metadata: {
-                    name: `${args.callee}-key-${args.caller}`,
+                    name: serviceKeySecretName(args),
                     namespace: args.namespace,
                     labels: { ...platformLabels(), "fastapi-k8s/caller": args.caller, "fastapi-k8s/callee": args.callee },
                 },
@@ -80,4 +80,9 @@ export class ServiceKey extends pulumi.ComponentResource {
         this.secretName = secret.metadata.name;
         this.registerOutputs({ secretName: this.secretName });
     }
+}
+
+/** The name of the Secret that holds the key `caller` presents to `callee`. */
+export function serviceKeySecretName(key: { caller: string; callee: string }): string {
+    return `${key.callee}-key-${key.caller}`;
 }

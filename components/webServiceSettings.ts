@@ -4,7 +4,10 @@ import { CERTIFICATE_ISSUER_KINDS, NODE_PORT_RANGE, PULL_POLICIES, PullPolicy, S
 import { ArgumentChecker, ArgumentProblem } from "./errors";
 import {
     dnsSubdomainProblem,
+    configMapSizeProblem,
     envVarNameProblem,
+    envVarValueProblem,
+    ingressPathProblem,
     fieldProblem,
     imageReferenceProblem,
     ingressHostProblem,
@@ -105,7 +108,10 @@ export function resolveWebServiceArgs(name: string, args: WebServiceArgs): WebSe
         fieldProblem("version", args.version, labelValueProblem),
         ...Object.entries(args.podLabels ?? {}).map(([key, value]) => fieldProblem(`podLabels["${key}"]`, value, labelValueProblem)),
         ...Object.keys(args.env ?? {}).map((key) => fieldProblem("env key", key, envVarNameProblem)),
+        ...Object.entries(args.env ?? {}).map(([key, value]) => fieldProblem(`env["${key}"]`, value, envVarValueProblem)),
     );
+    const size = configMapSizeProblem(args.env ?? {});
+    checker.report(size && `env: the settings' ConfigMap would be too large (${size})`);
     checker.add(...keys.problems);
     checkMounts(checker, settings.secretFiles, settings.writableDirs);
     checker.throwIfAny();
@@ -200,7 +206,7 @@ function ingressRouteProblems(ingress: IngressRoute): ArgumentProblem[] {
             : { field: "ingress.host", value: ingress.host, message: missingHost },
         fieldProblem("ingress.className", ingress.className, dnsSubdomainProblem),
         fieldProblem("ingress.tlsSecretName", ingress.tlsSecretName, dnsSubdomainProblem),
-        path.startsWith("/") ? undefined : { field: "ingress.path", value: path, message: 'must start with "/"' },
+        fieldProblem("ingress.path", path, ingressPathProblem),
         ...(ingress.certificateIssuer === undefined ? [] : certificateIssuerProblems(ingress)),
     ]);
 }

@@ -6,6 +6,8 @@ import { parse } from "yaml";
 export const REPO_ROOT = path.resolve(__dirname, "..");
 /** The stacks, in promotion order: a release goes dev → staging → prod. */
 export const STACKS = ["dev", "staging", "prod"] as const;
+/** The stacks whose data and images are guarded: digests only, destructive plans refused, a backup first. */
+export const GUARDED_STACKS: readonly string[] = ["staging", "prod"];
 
 /** The defaults Pulumi.yaml declares for the project's keys, keyed by full key. */
 function projectDefaults(dir: string): Record<string, unknown> {

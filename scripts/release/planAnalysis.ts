@@ -3,6 +3,7 @@
  * Automation API's engine events, so the gates are tested without an engine.
  */
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
+import { GUARDED_STACKS } from "../../stacks/stackFiles";
 
 /** One step the preview plans. */
 export interface PlannedStep {
@@ -76,7 +77,7 @@ export function holdsData(step: PlannedStep): boolean {
 }
 
 /** The stacks whose data is guarded: destructive plans need an allowance, and a backup comes first. */
-export const GUARDED_STACKS = ["staging", "prod"];
+export { GUARDED_STACKS } from "../../stacks/stackFiles";
 
 /**
  * The steps that change or destroy a data-bearing resource that exists already (creating one puts

@@ -92,13 +92,16 @@ async function defaultConfirm(question: string): Promise<boolean> {
 async function previewGated(stack: auto.Stack, options: ReleaseOptions, log: (line: string) => void): Promise<{ plan: string; steps: PlannedStep[] }> {
     const plan = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "plan.json");
     const events: auto.EngineEvent[] = [];
-    const policyConfig = path.join(REPO_ROOT, "policy", `config.${options.stack}.json`);
+    // The policy configuration of the project being released, else the repository's.
+    const policyConfig = [options.workDir ?? REPO_ROOT, REPO_ROOT]
+        .map((dir) => path.join(dir, "policy", `config.${options.stack}.json`))
+        .find((file) => fs.existsSync(file));
     try {
         await stack.preview({
             plan,
             diff: true,
             policyPacks: [path.join(REPO_ROOT, "policy")],
-            policyPackConfigs: fs.existsSync(policyConfig) ? [policyConfig] : [],
+            policyPackConfigs: policyConfig ? [policyConfig] : [],
             onEvent: (event) => events.push(event),
             onOutput: (text) => log(text.trimEnd()),
         });

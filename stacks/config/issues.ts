@@ -61,8 +61,15 @@ export function redacted(key: string, value: unknown): unknown {
     return value;
 }
 
+/** Longer values are cut in messages: the key and what is allowed matter, not a megabyte of text. */
+const SHOWN_CHARACTERS = 120;
+
 function describe(value: unknown): string {
-    return value === undefined ? "(missing)" : value === NOT_SHOWN ? NOT_SHOWN : JSON.stringify(value);
+    if (value === undefined || value === NOT_SHOWN) {
+        return value === undefined ? "(missing)" : NOT_SHOWN;
+    }
+    const text = JSON.stringify(value);
+    return text.length <= SHOWN_CHARACTERS ? text : `${text.slice(0, SHOWN_CHARACTERS)}… (${text.length} characters)`;
 }
 
 /** The value at a dotted key path of a parsed configuration object. */

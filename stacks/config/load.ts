@@ -33,7 +33,7 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>, pl
         });
         throw new StackConfigError(stack, [...shapeIssues, ...tierIssues]);
     }
-    const issues = [...tierIssues, ...crossFieldIssues(parsed.data)];
+    const issues = [...tierIssues, ...crossFieldIssues(stack, parsed.data)];
     // Capacity sums the tiers' resources, which is only meaningful once each of them is sound.
     const capacity = issues.length > 0 ? [] : capacityIssues(parsed.data);
     if (issues.length + capacity.length > 0) {
@@ -75,7 +75,8 @@ function rawProjectConfig(): Record<string, unknown> {
         if (namespace !== PROJECT || SECRET_KEYS.includes(key)) {
             continue;
         }
-        raw[key] = STRING_KEYS.includes(key) ? text : parseConfigValue(text);
+        // YAML's null (`key: ~`) reaches the program as the text "null", as an object key's would.
+        raw[key] = STRING_KEYS.includes(key) && text !== "null" ? text : parseConfigValue(text);
     }
     return raw;
 }

@@ -1,4 +1,5 @@
 import {
+    databaseSecretName,
     imageReferenceProblem,
     isPinnedByDigest,
     registryMismatchProblem,
@@ -6,8 +7,11 @@ import {
     postgresBackupProblems,
     postgresBackupResourceProblems,
     resourceProblems,
+    serviceKeySecretName,
     webServiceTuningProblems,
 } from "../../components";
+import { DATABASE } from "../serviceContract";
+import { GUARDED_STACKS } from "../stackFiles";
 import { readCaCertificates } from "./caCertificates";
 import { ConfigIssue } from "./issues";
 import { StackConfig, WebTierConfig, analyticsSchema, backendSchema, frontendSchema } from "./schema";
@@ -28,14 +32,78 @@ export function webTierRuleIssues(raw: Record<string, unknown>): ConfigIssue[] {
 }
 
 /** The checks that span several keys, on a configuration whose shape the schema accepted. */
-export function crossFieldIssues(config: StackConfig): ConfigIssue[] {
+export function crossFieldIssues(stack: string, config: StackConfig): ConfigIssue[] {
     return [
         ...resourceIssues("postgres.resources", config.postgres.resources),
         ...backupIssues(config.postgres.backup),
-        ...imageIssues(config),
+        ...imageIssues(stack, config),
         ...caCertificatesIssues(config.images.buildEnvironment?.caCertificatesFile),
         ...nodePortIssues(config),
+        ...exposureIssues(config),
+        ...blueGreenIssues(config),
+        ...tlsSecretIssues(config),
     ];
+}
+
+/** The tiers only their callers reach: the NetworkPolicies admit nothing else to them. */
+const INTERNAL_TIERS = ["backend", "analytics"] as const;
+
+/** An Ingress or a LoadBalancer on an internal tier would expose a Service that answers no one. */
+function exposureIssues(config: StackConfig): ConfigIssue[] {
+    return INTERNAL_TIERS.flatMap((tier) => [
+        ...(config[tier].ingress === undefined
+            ? []
+            : [
+                  {
+                      key: `${tier}.ingress`,
+                      value: config[tier].ingress,
+                      message: `is not allowed: ${tier} is internal (only its callers reach it); only frontend has an Ingress`,
+                  },
+              ]),
+        ...(config[tier].service?.type === "LoadBalancer"
+            ? [
+                  {
+                      key: `${tier}.service.type`,
+                      value: "LoadBalancer",
+                      message: `is not allowed: ${tier} is internal (only its callers reach it); expected ClusterIP or NodePort`,
+                  },
+              ]
+            : []),
+    ]);
+}
+
+/** activeColor chooses between the colours of frontend.blueGreen; without them it would be ignored. */
+function blueGreenIssues(config: StackConfig): ConfigIssue[] {
+    return config.activeColor !== undefined && config.frontend.blueGreen === undefined
+        ? [{ key: "activeColor", value: config.activeColor, message: "only applies with frontend.blueGreen; remove it, or run the frontend blue-green" }]
+        : [];
+}
+
+/**
+ * Secrets the platform writes itself: a TLS Secret of the same name would be overwritten by it, or,
+ * with certificateIssuer, cert-manager would write a certificate over the credentials.
+ */
+export function managedSecretNames(config: StackConfig): string[] {
+    const faulty = (["frontend", "backend", "analytics"] as const).filter((tier) => config[tier].faultInjection);
+    return [
+        databaseSecretName(DATABASE),
+        serviceKeySecretName({ caller: "frontend", callee: "backend" }),
+        serviceKeySecretName({ caller: "backend", callee: "analytics" }),
+        ...faulty.map((tier) => serviceKeySecretName({ caller: "operator", callee: tier })),
+    ];
+}
+
+function tlsSecretIssues(config: StackConfig): ConfigIssue[] {
+    const name = config.frontend.ingress?.tlsSecretName;
+    return name !== undefined && managedSecretNames(config).includes(name)
+        ? [
+              {
+                  key: "frontend.ingress.tlsSecretName",
+                  value: name,
+                  message: `names a Secret the platform manages (${managedSecretNames(config).join(", ")}); expected a Secret of its own, e.g. "frontend-tls"`,
+              },
+          ]
+        : [];
 }
 
 function resourceIssues(key: string, resources: WebTierConfig["resources"]): ConfigIssue[] {
@@ -63,7 +131,7 @@ function webTierIssues(tier: string, config: WebTierConfig): ConfigIssue[] {
     ];
 }
 
-function imageIssues(config: StackConfig): ConfigIssue[] {
+function imageIssues(stack: string, config: StackConfig): ConfigIssue[] {
     const images = config.images;
     const issues: ConfigIssue[] = [];
     if (images.mode === "prebuilt" && images.refs === undefined) {
@@ -97,6 +165,13 @@ function imageIssues(config: StackConfig): ConfigIssue[] {
         if (mismatch) {
             issues.push({ key: "images.repositoryPrefix", value: images.repositoryPrefix, message: mismatch.replace('/frontend"', '"') });
         }
+    }
+    if (GUARDED_STACKS.includes(stack) && !images.requireDigest) {
+        issues.push({
+            key: "images.requireDigest",
+            value: images.requireDigest,
+            message: `must be true in ${GUARDED_STACKS.join(" and ")}: a tag can be moved to another image under a running release; deploy references pinned by digest`,
+        });
     }
     if (images.requireDigest) {
         for (const color of ["blue", "green"] as const) {

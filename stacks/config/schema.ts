@@ -13,6 +13,7 @@ import {
     noProxyProblem,
     parseQuantity,
     proxyUrlProblem,
+    wholeBytesProblem,
 } from "../../components";
 
 /**
@@ -23,8 +24,8 @@ import {
  */
 
 /** A string that `problem` (one of the components' rules) accepts; its message otherwise. */
-const checkedString = (problem: (value: string) => string | undefined) =>
-    z.string().superRefine((value, ctx) => {
+const checkedString = (problem: (value: string) => string | undefined, expected = "expected text") =>
+    z.string({ error: expected }).superRefine((value, ctx) => {
         const found = problem(value);
         if (found) {
             ctx.addIssue({ code: "custom", message: found });
@@ -45,6 +46,28 @@ const wholeAtLeast = (min: number) =>
 const number = z.number({ error: "expected a number" });
 const oneOf = <T extends string>(choices: readonly [T, ...T[]]) => z.enum(choices, { error: `expected one of ${choices.join(", ")}` });
 const positiveQuantity = quantity.refine((value) => !isQuantity(value) || parseQuantity(value) > 0, { error: "expected a size greater than zero" });
+/** Memory or storage: a quantity of whole bytes. */
+const bytes = (base: z.ZodType<string>) =>
+    base.superRefine((value, ctx) => {
+        const found = wholeBytesProblem(value);
+        if (found) ctx.addIssue({ code: "custom", message: found });
+    });
+/**
+ * Text shown on the page and handed to the service as an environment variable: it must show
+ * something (not only spaces, zero-width characters or a byte-order mark) and hold no control
+ * character, and its length is bounded so that the settings' ConfigMap stays far below 1 MiB.
+ */
+const pageText = (max: number) =>
+    z
+        .string({ error: `expected text of 1-${max} characters` })
+        .max(max, { error: `expected text of 1-${max} characters` })
+        .superRefine((value, ctx) => {
+            if (/\p{Cc}/u.test(value)) {
+                ctx.addIssue({ code: "custom", message: `holds a control character; expected text of 1-${max} characters on one line` });
+            } else if (!/[^\s\p{Cf}\p{Zs}]/u.test(value)) {
+                ctx.addIssue({ code: "custom", message: `shows nothing (only spaces or invisible characters); expected text of 1-${max} characters` });
+            }
+        });
 const subdomain = checkedString(dnsSubdomainProblem);
 /** A release version: it labels every object (app.kubernetes.io/version), so a label value. */
 const version = checkedString(labelValueProblem);
@@ -115,8 +138,8 @@ export const frontendSchema = z.strictObject({
     blueGreen: z.strictObject({ blue: colorRelease, green: colorRelease }).optional(),
     page: z
         .strictObject({
-            title: z.string().min(1),
-            greeting: z.string().min(1),
+            title: pageText(200),
+            greeting: pageText(2000),
             color: z.string().regex(/^#[0-9a-fA-F]{6}$/, { error: 'expected a colour like "#3366cc"' }),
         })
         .optional(),
@@ -140,7 +163,7 @@ const postgresBackupSchema = z.strictObject({
 
 export const postgresSchema = z.strictObject({
     image: imageRef.optional(),
-    storageSize: positiveQuantity,
+    storageSize: bytes(positiveQuantity),
     storageClassName: subdomain.optional(),
     resources: computeResourcesSchema,
     protect: z.boolean({ error: "expected true or false" }),
@@ -151,12 +174,12 @@ export const postgresSchema = z.strictObject({
 
 export const quotaSchema = z.strictObject({
     requestsCpu: quantity,
-    requestsMemory: quantity,
+    requestsMemory: bytes(quantity),
     limitsCpu: quantity,
-    limitsMemory: quantity,
+    limitsMemory: bytes(quantity),
     pods: wholeAtLeast(1),
     persistentVolumeClaims: wholeAtLeast(0),
-    requestsStorage: quantity,
+    requestsStorage: bytes(quantity),
 });
 
 /** What image builds need behind a proxy; never part of an image's content tag, passed as secrets. */
@@ -203,7 +226,7 @@ export const imagesSchema = z.strictObject({
 
 /** Every key of the stack configuration, without the "fastapi-k8s:" prefix. */
 export const stackConfigSchema = z.strictObject({
-    namespace: checkedString(namespaceProblem),
+    namespace: checkedString(namespaceProblem, 'expected a namespace name (a DNS label such as "fastapi-dev")'),
     images: imagesSchema,
     frontend: frontendSchema,
     backend: backendSchema,
@@ -216,7 +239,12 @@ export const stackConfigSchema = z.strictObject({
     /** The colour the frontend's live Service sends traffic to (with frontend.blueGreen). */
     activeColor: oneOf(COLORS).optional(),
     /** Empty (the default) means: talk to the cluster. */
-    renderYamlToDirectory: z.string().optional(),
+    renderYamlToDirectory: z
+        .string({ error: "expected a directory, or nothing to deploy to the cluster" })
+        .refine((value) => value === "" || value.trim() !== "", {
+            error: "is blank; leave it empty to deploy to the cluster, or name the directory to render into",
+        })
+        .optional(),
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;

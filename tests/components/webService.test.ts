@@ -186,6 +186,26 @@ describe("WebService", () => {
         ["bad host", { ingress: { host: "Not A Host" } }, /ingress.host = "Not A Host"/],
         ["root user", { uid: 0 }, /uid = 0 must be a whole number ≥ 10000/],
         ["a rollout timeout too short", { rolloutTimeoutSeconds: 5 }, /rolloutTimeoutSeconds = 5 must be whole seconds 30-3600/],
+        ["a NUL in a setting", { env: { GREETING: "hi\u0000there" } }, /env\["GREETING"\] = "hi\\u0000there" holds the control character U\+0000/],
+        ["an escape character in a setting", { env: { TITLE: "\u001b[31mred" } }, /holds the control character U\+001B/],
+        [
+            "settings beyond a ConfigMap's 1 MiB",
+            { env: { A: "x".repeat(600_000), B: "y".repeat(600_000) } },
+            /ConfigMap would be too large \(total 1200002 bytes; a ConfigMap holds at most 1048576/,
+        ],
+        ["an ingress path with /../", { ingress: { host: "a.example.com", path: "/a/../b" } }, /ingress.path = "\/a\/..\/b" must not contain "\/..\/"/],
+        ["an ingress path with %2F", { ingress: { host: "a.example.com", path: "/a%2Fb" } }, /must not contain "%2F"/],
+        ["an ingress path ending in /..", { ingress: { host: "a.example.com", path: "/a/.." } }, /must not end with "\/.."/],
+        [
+            "memory in thousandths of a byte",
+            { resources: { requests: { cpu: "1", memory: "512m" }, limits: { cpu: "1", memory: "1Gi" } } },
+            /requests.memory = "512m" is thousandths of a byte/,
+        ],
+        [
+            "ephemeral storage of a fractional byte",
+            { resources: { requests: { cpu: "1", memory: "1Gi", ephemeralStorage: "0.5" }, limits: { cpu: "1", memory: "1Gi" } } },
+            /ephemeralStorage = "0.5" is not a whole number of bytes/,
+        ],
     ];
     for (const [label, args, message] of invalid) {
         it(`rejects ${label} before registering anything`, async () => {

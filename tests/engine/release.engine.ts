@@ -223,12 +223,26 @@ describe("release commands on the real engine (render mode)", function () {
         );
     });
 
-    it("refuses what the policy pack forbids: images not pinned by digest in staging", async () => {
+    it("refuses mutable tags in staging in its configuration, before the preview", async () => {
         const edit = (config: Record<string, any>) => {
             config["fastapi-k8s:images"].requireDigest = false;
             config["fastapi-k8s:images"].refs.backend = "127.0.0.1:5000/fastapi-k8s/backend:latest-good";
         };
-        await withEdit("staging", edit, () => refused("staging", () => deploy(options("staging")), /policy violation/));
+        await withEdit("staging", edit, () =>
+            refused("staging", () => deploy(options("staging")), /images\.requireDigest = false: must be true in staging and prod/),
+        );
+    });
+
+    it("refuses what the policy pack forbids, with the project's own policy configuration: a mutable tag where it requires digests", async () => {
+        const policy = path.join(dir, "policy", "config.dev.json");
+        fs.mkdirSync(path.dirname(policy), { recursive: true });
+        fs.writeFileSync(policy, JSON.stringify({ "immutable-images": { requireDigest: true } }));
+        const refs = writeRefs({ ...digestRefs("v1"), backend: "127.0.0.1:5000/fastapi-k8s/backend:latest-good" });
+        try {
+            await refused("dev", () => deploy({ ...options("dev"), imagesFile: refs }), /policy violation/);
+        } finally {
+            fs.rmSync(path.dirname(policy), { recursive: true, force: true });
+        }
         assert.match(logs.join("\n"), /immutable-images/);
     });
 

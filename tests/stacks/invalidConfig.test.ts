@@ -2,7 +2,12 @@ import { strict as assert } from "assert";
 import { StackConfigError, readStackConfig } from "../../stacks/config/load";
 import { createPlatform } from "../../stacks/platform";
 import { installMocks, settle } from "../../scripts/render/mockRuntime";
-import { stackFileConfig } from "../../stacks/stackFiles";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { renderStack } from "../../scripts/render/manifests";
+import { stackSettings } from "../../scripts/release/release";
+import { REPO_ROOT, stackFileConfig } from "../../stacks/stackFiles";
 
 type Edit = (config: Record<string, any>) => void;
 
@@ -325,6 +330,126 @@ const cases: Case[] = [
         expect: ['images.buildNetwork = "host; rm -rf /"', "Docker network name"],
     },
     {
+        what: "a time zone in lower case (the API server's tz database is case-sensitive)",
+        stack: "prod",
+        edit: (c) => (c.postgres.backup.timeZone = "utc"),
+        expect: ['postgres.backup.timeZone = "utc"', 'use "UTC"'],
+    },
+    {
+        what: "a region time zone in the wrong case",
+        stack: "staging",
+        edit: (c) => (c.postgres.backup.timeZone = "europe/berlin"),
+        expect: ['postgres.backup.timeZone = "europe/berlin"', 'use "Europe/Berlin"'],
+    },
+    {
+        what: "an ingress path that climbs out with /../",
+        stack: "staging",
+        edit: (c) => (c.frontend.ingress.path = "/app/../admin"),
+        expect: ['frontend.ingress.path = "/app/../admin"', 'must not contain "/../"'],
+    },
+    {
+        what: "an ingress path with a double slash",
+        stack: "staging",
+        edit: (c) => (c.frontend.ingress.path = "//app"),
+        expect: ['frontend.ingress.path = "//app"', 'must not contain "//"'],
+    },
+    {
+        what: "an ingress path ending in /.",
+        stack: "prod",
+        edit: (c) => (c.frontend.ingress.path = "/app/."),
+        expect: ['frontend.ingress.path = "/app/."', 'must not end with "/."'],
+    },
+    {
+        what: "memory in thousandths of a byte",
+        stack: "dev",
+        edit: (c) => (c.backend.resources.limits.memory = "256m"),
+        expect: ['backend.resources.limits.memory = "256m"', "thousandths of a byte", '"128Mi"'],
+    },
+    {
+        what: "a quota of fractional bytes",
+        stack: "dev",
+        edit: (c) => (c.quota.requestsMemory = "0.3Gi"),
+        expect: ['quota.requestsMemory = "0.3Gi"', "not a whole number of bytes"],
+    },
+    {
+        what: "a data volume in thousandths of a byte",
+        stack: "dev",
+        edit: (c) => (c.postgres.storageSize = "1500m"),
+        expect: ['postgres.storageSize = "1500m"', "thousandths of a byte"],
+    },
+    {
+        what: "a page title that would swell the settings' ConfigMap",
+        stack: "dev",
+        edit: (c) => (c.frontend.page.title = "x".repeat(1_100_000)),
+        expect: ["frontend.page.title = ", "1-200 characters"],
+    },
+    {
+        what: "a NUL in the greeting (an environment variable cannot carry it)",
+        stack: "dev",
+        edit: (c) => (c.frontend.page.greeting = "Hello\u0000world"),
+        expect: ["frontend.page.greeting = ", "control character"],
+    },
+    {
+        what: "a title of zero-width characters only",
+        stack: "dev",
+        edit: (c) => (c.frontend.page.title = "\u200b\u200b"),
+        expect: ["frontend.page.title = ", "shows nothing"],
+    },
+    {
+        what: "a title of a byte-order mark and spaces",
+        stack: "dev",
+        edit: (c) => (c.frontend.page.title = "\ufeff   "),
+        expect: ["frontend.page.title = ", "shows nothing"],
+    },
+    {
+        what: "a TLS Secret name that is the database's credentials",
+        stack: "staging",
+        edit: (c) => (c.frontend.ingress.tlsSecretName = "postgres-credentials"),
+        expect: ['frontend.ingress.tlsSecretName = "postgres-credentials"', "names a Secret the platform manages", '"frontend-tls"'],
+    },
+    {
+        what: "a TLS Secret name that is a service key's",
+        stack: "prod",
+        edit: (c) => (c.frontend.ingress.tlsSecretName = "backend-key-frontend"),
+        expect: ['frontend.ingress.tlsSecretName = "backend-key-frontend"', "names a Secret the platform manages"],
+    },
+    {
+        what: "YAML's null as the namespace",
+        stack: "dev",
+        edit: (c) => (c.namespace = null),
+        expect: ["fastapi-k8s:namespace = null", "expected a namespace name"],
+    },
+    {
+        what: "a blank render directory (it would turn pulumi up into render mode)",
+        stack: "dev",
+        edit: (c) => (c.renderYamlToDirectory = "   "),
+        expect: ['renderYamlToDirectory = "   "', "is blank; leave it empty to deploy to the cluster"],
+    },
+    {
+        what: "an Ingress on the internal backend",
+        stack: "staging",
+        edit: (c) => (c.backend.ingress = { host: "api.example.com" }),
+        expect: ["backend.ingress = ", "backend is internal"],
+    },
+    {
+        what: "a LoadBalancer on the internal analytics tier",
+        stack: "dev",
+        edit: (c) => (c.analytics.service = { type: "LoadBalancer" }),
+        expect: ['analytics.service.type = "LoadBalancer"', "analytics is internal"],
+    },
+    {
+        what: "activeColor on a stack without blue-green",
+        stack: "dev",
+        edit: (c) => (c.activeColor = "green"),
+        expect: ['activeColor = "green"', "only applies with frontend.blueGreen"],
+    },
+    {
+        what: "mutable tags allowed in a guarded stack",
+        stack: "staging",
+        edit: (c) => ((c.images.requireDigest = false), (c.images.refs.backend = "registry.example.com/fastapi-k8s/backend:latest")),
+        expect: ["images.requireDigest = false", "must be true in staging and prod"],
+    },
+    {
         what: "a namespace that is not a DNS label",
         stack: "dev",
         edit: (c) => (c.namespace = "Fastapi_Dev"),
@@ -451,12 +576,28 @@ describe("invalid stack configuration", () => {
         ["a wildcard host", (c: Record<string, any>) => (c.frontend.ingress.host = "*.fastapi-k8s.example.com")],
         ["a TLS Secret name with dots", (c: Record<string, any>) => (c.frontend.ingress.tlsSecretName = "frontend.tls")],
         ["a version with build metadata as a label value", (c: Record<string, any>) => (c.backend.version = "1.2.0_build.7")],
+        ["a quantity with a plus sign", (c: Record<string, any>) => (c.quota.requestsCpu = `+${c.quota.requestsCpu}`)],
+        ["a time zone that is a tz database link", (c: Record<string, any>) => (c.postgres.backup.timeZone = "US/Eastern")],
+        ["a region time zone written exactly", (c: Record<string, any>) => (c.postgres.backup.timeZone = "Europe/Berlin")],
+        ["memory in decimal megabytes with a fraction", (c: Record<string, any>) => (c.backend.resources.limits.memory = "300.5M")],
+        ["a greeting with accents and emoji", (c: Record<string, any>) => (c.frontend.page.greeting = "Grüß dich 👋")],
     ] as Array<[string, Edit]>) {
         it(`prod: accepts ${what}, which Kubernetes accepts`, async () => {
             await installMocks("prod", edited("prod", edit));
             assert.doesNotThrow(() => readStackConfig());
         });
     }
+
+    it('reads YAML\'s null the same way on the release path and the render path: refused, never a namespace named "null"', async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "null-namespace-"));
+        fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        const file = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8").replace(/fastapi-k8s:namespace: .*/, "fastapi-k8s:namespace: ~");
+        fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), file);
+        const refusal = /fastapi-k8s:namespace = null: expected a namespace name/;
+        assert.throws(() => stackSettings("dev", dir), refusal);
+        await assert.rejects(renderStack("dev", { "fastapi-k8s:namespace": stackFileConfig("dev", dir)["fastapi-k8s:namespace"] }), refusal);
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
 
     it("lists every problem at once", async () => {
         await installMocks(
