@@ -68,14 +68,20 @@ export function validateRelease(kubectl: string, target: ValidationTarget): stri
 }
 
 /** The version the frontend behind `service` reports on /version. */
-export function servedVersion(kubectl: string, namespace: string, service: string): string | undefined {
+export function servedVersion(kubectl: string, namespace: string, service: string): string {
     const answer = run(kubectl, ["get", "--raw", serviceProxyPath(namespace, service, "/version")]);
     if (!answer.ok) {
-        return undefined;
+        throw new Error(`cannot read the version Service ${service} in ${namespace} serves: ${answer.output || "kubectl failed without a message"}`);
     }
-    try {
-        return (JSON.parse(answer.output) as { version?: string }).version;
-    } catch {
-        return undefined;
+    const version = (() => {
+        try {
+            return (JSON.parse(answer.stdout) as { version?: unknown }).version;
+        } catch {
+            return undefined;
+        }
+    })();
+    if (typeof version !== "string") {
+        throw new Error(`Service ${service} in ${namespace} answered /version without a version: ${answer.stdout.slice(0, 200)}`);
     }
+    return version;
 }

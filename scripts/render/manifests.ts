@@ -71,14 +71,35 @@ export async function renderStack(stack: string, overlay: Record<string, unknown
     return recorder.resources.map(toManifest).filter((m): m is Manifest => m !== undefined);
 }
 
-/** Writes one YAML file per object under `dir` (emptied first); returns the file paths. */
+/** The list of files the renderer wrote into a directory: the only files it ever removes there. */
+export const RENDERED_LIST = ".rendered-files";
+
+/**
+ * Writes one YAML file per object under `dir`; returns the file paths. The files an earlier run
+ * wrote there (listed in RENDERED_LIST) are replaced; any other file is left alone, and one that a
+ * new manifest would overwrite stops the run before anything is written or removed.
+ */
 export function writeManifests(dir: string, manifests: Manifest[]): string[] {
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
+    const listFile = path.join(dir, RENDERED_LIST);
+    const earlier = fs.existsSync(listFile) ? fs.readFileSync(listFile, "utf8").split("\n").filter(Boolean) : [];
     // Named by kind and name (unique within a namespace), so reruns are comparable file by file.
-    return manifests.map((manifest) => {
-        const file = path.join(dir, `${manifest.kind.toLowerCase()}-${manifest.metadata.name}.yaml`);
+    const files = manifests.map((manifest) => ({ name: `${manifest.kind.toLowerCase()}-${manifest.metadata.name}.yaml`, manifest }));
+    const foreign = files.filter(({ name }) => fs.existsSync(path.join(dir, name)) && !earlier.includes(name));
+    if (foreign.length > 0) {
+        throw new Error(
+            `${dir} holds files this renderer did not write: ${foreign.map((f) => f.name).join(", ")}; ` +
+                "nothing was written or removed: render into an empty directory or move them",
+        );
+    }
+    fs.mkdirSync(dir, { recursive: true });
+    for (const name of earlier.filter((file) => path.basename(file) === file && file.endsWith(".yaml"))) {
+        fs.rmSync(path.join(dir, name), { force: true });
+    }
+    const written = files.map(({ name, manifest }) => {
+        const file = path.join(dir, name);
         fs.writeFileSync(file, stringify(JSON.parse(JSON.stringify(manifest)), { lineWidth: 0 }));
         return file;
     });
+    fs.writeFileSync(listFile, files.map((f) => f.name).join("\n") + "\n");
+    return written;
 }
