@@ -1,5 +1,5 @@
 """Fixtures that run the real things on loopback: a PostgreSQL server from Debian's packages and
-the services as uvicorn processes. Nothing listens beyond 127.0.0.1."""
+the services as server processes, run as the images run them. Nothing listens beyond 127.0.0.1."""
 
 import json
 import os
@@ -91,21 +91,18 @@ class ServiceLauncher:
             "PYTHONPATH": str(APP_IMAGES / "common"),
             "SERVICE_NAME": name,
             "LOG_LEVEL": "INFO",
+            # The server as the images run it (fastapi_common/server.py), on loopback.
+            "UVICORN_HOST": LOOPBACK,
+            "UVICORN_PORT": str(port),
+            "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN": str(graceful_seconds),
             **env,
         }
         process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "uvicorn",
+                "fastapi_common.server",
                 "app.main:app",
-                "--host",
-                LOOPBACK,
-                "--port",
-                str(port),
-                "--timeout-graceful-shutdown",
-                str(graceful_seconds),
-                "--no-access-log",
             ],
             cwd=APP_IMAGES / name,
             env=full_env,

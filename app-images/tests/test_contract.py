@@ -1,6 +1,6 @@
 """The TypeScript ↔ Python contract: every environment variable the program sets on a tier (its
 ConfigMap and its container's env, in every stack) is a setting that tier's service reads, or one
-of uvicorn's own options. A renamed setting on either side fails here, not in a pod that quietly
+of the server's options. A renamed setting on either side fails here, not in a pod that quietly
 ignores it."""
 
 import json
@@ -14,12 +14,15 @@ from conftest import APP_IMAGES
 
 REPO = APP_IMAGES.parent
 SETTINGS_CLASSES = {"frontend": "FrontendSettings", "backend": "BackendSettings", "analytics": "AnalyticsSettings"}
-UVICORN_OPTIONS = {"UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", "UVICORN_HOST", "UVICORN_PORT"}
 
 
 def settings_fields(service: str) -> set[str]:
-    """The environment names the service's pydantic settings read (field names, upper-cased)."""
-    script = f"import json; from app.settings import {SETTINGS_CLASSES[service]} as S; print(json.dumps(sorted(name.upper() for name in S.model_fields)))"
+    """The environment names the service's pydantic settings read (field names, upper-cased), and
+    the server's (fastapi_common.server: UVICORN_*)."""
+    script = (
+        f"import json; from app.settings import {SETTINGS_CLASSES[service]} as S; from fastapi_common.server import ServerSettings as V; "
+        "print(json.dumps(sorted([name.upper() for name in S.model_fields] + ['UVICORN_' + name.upper() for name in V.model_fields])))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=APP_IMAGES / service,
@@ -59,7 +62,7 @@ def test_every_variable_the_program_sets_is_read_by_the_service(rendered, stack)
         names = {e["name"] for e in container.get("env", [])}
         for source in container.get("envFrom", []):
             names |= set(config_maps[source["configMapRef"]["name"]]["data"])
-        unknown = names - settings_fields(tier) - UVICORN_OPTIONS
+        unknown = names - settings_fields(tier)
         assert unknown == set(), f"{stack}/{deployment['metadata']['name']} sets variables {tier} never reads: {sorted(unknown)}"
         checked += 1
     assert checked >= 3

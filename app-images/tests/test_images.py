@@ -48,7 +48,7 @@ def test_image_runs_non_root_read_only_and_answers_livez(service, built, docker_
     image = built[service]["image"]
     config = json.loads(run("docker", "image", "inspect", image, env=docker_env).stdout)[0]["Config"]
     assert config["User"] == "10001:10001"
-    assert config["Entrypoint"][0] == "uvicorn" and "--no-access-log" in config["Entrypoint"]
+    assert config["Entrypoint"] == ["python3", "-m", "fastapi_common.server", "app.main:app"], "the server with its request limits"
     # The drain comes from the environment, so the platform's drainSeconds can set it (WebService does).
     assert "--timeout-graceful-shutdown" not in config["Entrypoint"] and "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN=20" in config["Env"]
 

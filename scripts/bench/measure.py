@@ -43,13 +43,16 @@ class Server:
 
 
 @contextmanager
-def uvicorn(app: str, env: dict[str, str], cwd: Path, ready_path: str = "/livez", timeout: float = 60) -> Iterator[Server]:
-    """Runs `app` (module:attribute) with uvicorn on the server CPU, as the images run it (one
-    worker, no access log), until the block ends; yields once `ready_path` answers 200."""
+def uvicorn(app: str, env: dict[str, str], cwd: Path, ready_path: str = "/livez", timeout: float = 60, limits: bool = True) -> Iterator[Server]:
+    """Runs `app` (module:attribute) with uvicorn on the server CPU until the block ends; yields
+    once `ready_path` answers 200. As the images run it (fastapi_common.server: one worker, no
+    access log, the request limits), or with `limits=False` as plain uvicorn with its defaults."""
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", app, "--host", LOOPBACK, "--port", str(port), "--no-access-log", "--log-level", "warning"]
+    plain = ["-m", "uvicorn", app, "--host", LOOPBACK, "--port", str(port), "--no-access-log", "--log-level", "warning"]
+    command = [sys.executable, *(["-m", "fastapi_common.server", app] if limits else plain)]
+    server_env = {"UVICORN_HOST": LOOPBACK, "UVICORN_PORT": str(port), "UVICORN_LOG_LEVEL": "warning"}
     started = time.monotonic()
-    process = subprocess.Popen(["taskset", "-c", SERVER_CPU, *command], cwd=cwd, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(["taskset", "-c", SERVER_CPU, *command], cwd=cwd, env={**os.environ, **server_env, **env}, stdout=subprocess.DEVNULL)
     server = Server(f"http://{LOOPBACK}:{port}", process, started)
     try:
         deadline = started + timeout

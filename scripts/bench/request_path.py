@@ -37,7 +37,7 @@ def run(rounds: int, seconds: float) -> dict[str, dict[str, Figures]]:
         (caller / "current").write_text(key)
         env = {"PYTHONPATH": f"{APP_IMAGES / 'common'}:{APPS}", "API_KEYS_DIR": keys_dir, "SERVICE_NAME": "bench", "LOG_LEVEL": "WARNING"}
         with (
-            uvicorn("bare:app", env, APPS, ready_path="/api/item") as bare,
+            uvicorn("bare:app", env, APPS, ready_path="/api/item", limits=False) as bare,
             uvicorn("full:app", env, APPS) as full,
             uvicorn("full:app", {**env, "LOG_LEVEL": "INFO"}, APPS) as logging_full,
         ):
