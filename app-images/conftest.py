@@ -186,6 +186,8 @@ def start_chain(
             "API_KEYS_DIR": keys.inbound_dir("backend"),
             "ANALYTICS_URL": analytics_service.url,
             "ANALYTICS_API_KEY_FILE": keys.outbound_file("backend", "analytics"),
+            # As the platform wires it: the backend advertises and keeps analytics' bound.
+            "INSIGHTS_MAX_ROWS": (analytics or {}).get("MAX_ROWS", "1000000"),
             **(backend or {}),
         },
         wait_for="/startupz",

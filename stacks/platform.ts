@@ -5,7 +5,7 @@ import { webTierTuning } from "./config/webTier";
 import { imageExemptions, postgresExemptions } from "./exemptions";
 import { faultInjectionWiring } from "./faultInjection";
 import { serviceImages } from "./images";
-import { APP_PORT, DATABASE, PATHS } from "./serviceContract";
+import { ANALYTICS_MAX_ROWS, APP_PORT, DATABASE, PATHS, PUBLIC_INSIGHTS_MAX_ROWS } from "./serviceContract";
 
 /** What the platform exports; nothing here is secret. */
 export interface PlatformOutputs {
@@ -75,8 +75,11 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
     const tier = (name: string, tierConfig: WebTierConfig, extra: Partial<WebServiceArgs>) => new WebService(name, tierArgs(name, tierConfig, extra), opts);
 
     // Each call carries a key of its own: the caller presents it, the callee accepts it.
+    // Every tier that forwards insights bounds them by what analytics computes, so that each
+    // advertises (OpenAPI) and refuses the bound analytics keeps; anonymous visitors get less.
+    const maxRows = config.analytics.maxRows ?? ANALYTICS_MAX_ROWS;
     const analytics = tier("analytics", config.analytics, {
-        env: { MAX_ROWS: String(config.analytics.maxRows ?? 1_000_000) },
+        env: { MAX_ROWS: String(maxRows) },
         acceptKeys: [backendKey],
     });
     const backend = tier("backend", config.backend, {
@@ -86,6 +89,7 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
             DATABASE_NAME: postgres.database,
             DATABASE_USER: postgres.username,
             DATABASE_PASSWORD_FILE: `${PATHS.databaseSecretDir}/password`,
+            INSIGHTS_MAX_ROWS: String(maxRows),
         },
         secretFiles: [{ secretName: postgres.secretName, mountPath: PATHS.databaseSecretDir }],
         acceptKeys: [frontendKey],
@@ -93,7 +97,10 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
     });
     const page = config.frontend.page;
     const frontendArgs = tierArgs("frontend", config.frontend, {
-        env: page ? { PAGE_TITLE: page.title, GREETING: page.greeting, THEME_COLOR: page.color } : {},
+        env: {
+            ...(page ? { PAGE_TITLE: page.title, GREETING: page.greeting, THEME_COLOR: page.color } : {}),
+            INSIGHTS_MAX_ROWS: String(Math.min(PUBLIC_INSIGHTS_MAX_ROWS, maxRows)),
+        },
         calls: [{ service: backend, key: frontendKey }],
     });
     const blueGreen = config.frontend.blueGreen;

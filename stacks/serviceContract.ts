@@ -14,3 +14,9 @@ export const APP_PORT = 8000;
 
 /** The platform's PostgresDatabase: its StatefulSet, Service and (with backups) CronJob "<name>-backup". */
 export const DATABASE = "postgres";
+
+/** The largest data set analytics computes when the stack does not say (`analytics.maxRows`). */
+export const ANALYTICS_MAX_ROWS = 1_000_000;
+
+/** The largest data set an anonymous visitor may ask the frontend for, below analytics' own bound. */
+export const PUBLIC_INSIGHTS_MAX_ROWS = 10_000;

@@ -3,6 +3,7 @@ turned a client mistake into a 500. Real processes on loopback, as in test_end_t
 
 import threading
 import time
+from collections import Counter
 
 import httpx
 import pytest
@@ -122,10 +123,12 @@ def test_one_public_request_is_at_most_one_computation(slow_chain):
 
 @pytest.fixture
 def lenient_frontend_chain(services, postgres, keys):
-    """A frontend that lets visitors ask for more rows than analytics computes, and a backend that
-    waits for analytics as long as it usually does: analytics' refusal must not race a 0.1 s timeout
-    on a loaded machine (it once lost, with a 503, while Go builds ran beside the tests)."""
-    return start_chain(services, postgres, keys, analytics={"MAX_ROWS": "4200000"}, frontend={"INSIGHTS_MAX_ROWS": "5000000"})
+    """A frontend and a backend that let callers ask for more rows than analytics computes, and a
+    backend that waits for analytics as long as it usually does: analytics' refusal must not race a
+    0.1 s timeout on a loaded machine (it once lost, with a 503, while Go builds ran beside the tests)."""
+    return start_chain(
+        services, postgres, keys, analytics={"MAX_ROWS": "4200000"}, backend={"INSIGHTS_MAX_ROWS": "5000000"}, frontend={"INSIGHTS_MAX_ROWS": "5000000"}
+    )
 
 
 def test_downstream_refusals_come_back_as_the_clients_fault(lenient_frontend_chain):
@@ -167,3 +170,72 @@ def test_logs_carry_no_query_strings_and_no_access_log(chain):
     assert '"logger": "uvicorn.access"' not in text
     requests = [line for line in frontend.log_lines() if line.get("message") == "request"]
     assert {line["path"] for line in requests} >= {"/version", "/nowhere"}
+
+
+# Blank to the eye: spaces, zero-width and format characters, a byte-order mark, marks on their own
+# and the fillers that are letters or symbols by category but draw nothing.
+INVISIBLE_TITLES = [" ", "\u00a0\u3000", "\u200b", "\ufeff", "\u200d\u2060", "\ufe0f", "\u3164", "\u2800", " \u115f\u1160 "]
+
+
+def test_titles_that_show_nothing_are_refused_by_both_tiers(chain, keys):
+    frontend, backend, _ = chain
+    with frontend.client() as page, backend.client(headers=backend_auth(keys)) as api:
+        for title in INVISIBLE_TITLES:
+            assert page.post("/notes", data={"title": title}).status_code == 422, repr(title)
+            refused = api.post("/api/notes", json={"title": title})
+            assert refused.status_code == 422 and "must show something" in refused.text, (repr(title), refused.text)
+        for title in ("é", "😀", "a\u200b", "\ufeffx", "-"):
+            assert api.post("/api/notes", json={"title": title}).status_code == 201, repr(title)
+    no_tracebacks(frontend, backend)
+
+
+def test_form_data_that_is_not_utf8_is_refused_not_stored_as_something_else(chain, keys):
+    frontend, backend, _ = chain
+    urlencoded = {"content-type": "application/x-www-form-urlencoded"}
+
+    def titles() -> Counter[str]:  # the database is shared by the module's tests
+        with backend.client(headers=backend_auth(keys)) as api:
+            return Counter(note["title"] for note in api.get("/api/notes", params={"limit": 500}).json())
+
+    before = titles()
+    with frontend.client() as page:
+        for body, headers, status, says in (
+            (b"title=caf\xc3\xa9", urlencoded, 400, "byte 0xC3 at offset 9"),  # raw bytes: Starlette read them as Latin-1
+            (b"title=caf\xe9", urlencoded, 400, "byte 0xE9 at offset 9"),
+            (b"title=caf%E9", urlencoded, 400, "not valid UTF-8"),  # Starlette replaced it with U+FFFD
+            (b"title=%FF%FE", urlencoded, 400, "not valid UTF-8"),
+            (b"title=x&body=%C3", urlencoded, 400, "not valid UTF-8"),
+            (b"title=caf%E9", {"content-type": "application/x-www-form-urlencoded; charset=iso-8859-1"}, 400, "not charset 'iso-8859-1'"),
+        ):
+            refused = page.post("/notes", content=body, headers=headers)
+            assert (refused.status_code, says in refused.json()["detail"]) == (status, True), (body, headers, refused.text)
+        multipart = page.post("/notes", files={"title": (None, "caf\xe9")})
+        assert multipart.status_code == 415 and "application/x-www-form-urlencoded" in multipart.json()["detail"], multipart.text
+        stored = page.post("/notes", content=b"title=caf%C3%A9+au+lait", headers=urlencoded)
+        assert stored.status_code == 303, stored.text
+    assert titles() - before == Counter(["café au lait"]), "only the UTF-8 form was stored, and as sent"
+    no_tracebacks(frontend, backend)
+
+
+def test_a_method_a_protected_route_lacks_is_405_not_401(chain, keys):
+    _, backend, analytics = chain
+    for service, path, method in ((backend, "/api/notes", "DELETE"), (backend, "/api/notes/1", "PATCH"), (analytics, "/api/stats", "POST")):
+        for headers in ({}, {"X-API-Key": "wrong"}):
+            response = httpx.request(method, f"{service.url}{path}", headers=headers)
+            assert response.status_code == 405 and response.headers["allow"], (service.name, method, path, headers, response.status_code)
+        assert httpx.get(f"{service.url}{path}").status_code == 401, "a method the route has still needs the key"
+    no_tracebacks(backend, analytics)
+
+
+def test_every_tier_advertises_and_keeps_the_bound_analytics_computes(chain, keys):
+    frontend, backend, analytics = chain  # analytics MAX_ROWS=2000000; the frontend's default 10000
+
+    def advertised(service, path: str) -> int:
+        schema = httpx.get(f"{service.url}/openapi.json").json()
+        rows = next(p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "rows")
+        return rows["schema"]["maximum"]
+
+    assert (advertised(frontend, "/api/insights"), advertised(backend, "/api/insights"), advertised(analytics, "/api/stats")) == (10_000, 2_000_000, 2_000_000)
+    with backend.client(headers=backend_auth(keys)) as api:
+        assert api.get("/api/insights", params={"rows": 2_000_001}).status_code == 422
+    assert not [line for line in analytics.log_lines() if line.get("path") == "/api/stats"], "refused by the backend, never sent on"

@@ -1,5 +1,6 @@
 """Every operation of each service's OpenAPI schema, fed generated input (valid and invalid) by
-schemathesis with the callers' real keys: no 5xx, no answer outside the documented schema.
+schemathesis with the callers' real keys: no 5xx, no status, media type, header or body the
+document does not declare.
 Bounded and repeatable: a fixed derandomized seed and a fixed number of examples per operation."""
 
 import json
@@ -9,12 +10,25 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import negative_data_rejection, response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from conftest import APP_IMAGES, ServiceKeys, ServiceLauncher, start_chain
 
 EXAMPLES_PER_OPERATION = 40
-CHECKS = [not_a_server_error, response_schema_conformance, negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
 FUZZ = settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Req
 from fastapi_common.app import create_service_app
 from fastapi_common.auth import key_protected
 from fastapi_common.downstream import DownstreamClient, DownstreamUnavailable
+from fastapi_common.responses import refusals
 
 from .database import NotesRepository, create_pool, ensure_schema, ping
 from .models import BIGINT_MAX, Note, NoteIn
@@ -27,7 +28,7 @@ async def shutdown(app: FastAPI) -> None:
         await app.state.analytics.aclose()
 
 
-api = APIRouter(prefix="/api", route_class=key_protected())
+api = APIRouter(prefix="/api", route_class=key_protected(), responses=refusals(401))
 
 
 def notes(request: Request) -> NotesRepository:
@@ -44,7 +45,7 @@ def not_found(note_id: int) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"note {note_id} not found")
 
 
-@api.post("/notes", status_code=status.HTTP_201_CREATED)
+@api.post("/notes", status_code=status.HTTP_201_CREATED, responses=refusals(400, 413))
 async def create_note(note: NoteIn, repo: Notes) -> Note:
     return Note(**await repo.create(note.title, note.body))
 
@@ -54,7 +55,7 @@ async def list_notes(repo: Notes, limit: Annotated[int, Query(ge=1, le=500)] = 1
     return [Note(**row) for row in await repo.list(limit, offset)]
 
 
-@api.get("/notes/{note_id}")
+@api.get("/notes/{note_id}", responses=refusals(404))
 async def get_note(note_id: NoteId, repo: Notes) -> Note:
     row = await repo.get(note_id)
     if row is None:
@@ -62,7 +63,7 @@ async def get_note(note_id: NoteId, repo: Notes) -> Note:
     return Note(**row)
 
 
-@api.put("/notes/{note_id}")
+@api.put("/notes/{note_id}", responses=refusals(400, 404, 413))
 async def update_note(note_id: NoteId, note: NoteIn, repo: Notes) -> Note:
     row = await repo.update(note_id, note.title, note.body)
     if row is None:
@@ -70,14 +71,18 @@ async def update_note(note_id: NoteId, note: NoteIn, repo: Notes) -> Note:
     return Note(**row)
 
 
-@api.delete("/notes/{note_id}", status_code=status.HTTP_204_NO_CONTENT)
+@api.delete("/notes/{note_id}", status_code=status.HTTP_204_NO_CONTENT, responses=refusals(404))
 async def delete_note(note_id: NoteId, repo: Notes) -> None:
     if not await repo.delete(note_id):
         raise not_found(note_id)
 
 
-@api.get("/insights")
-async def insights(request: Request, rows: Annotated[int, Query(ge=1, le=BIGINT_MAX)] = 10_000) -> dict[str, Any]:
+InsightRows = Annotated[int, Query(ge=1, le=settings.insights_max_rows, description="size of the data set (≤ INSIGHTS_MAX_ROWS)")]
+DEFAULT_INSIGHT_ROWS = min(10_000, settings.insights_max_rows)
+
+
+@api.get("/insights", responses=refusals(429, 502, 503))
+async def insights(request: Request, rows: InsightRows = DEFAULT_INSIGHT_ROWS) -> dict[str, Any]:
     client: DownstreamClient | None = request.app.state.analytics
     if client is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="analytics not configured")

@@ -19,3 +19,6 @@ class BackendSettings(ServiceSettings):
     analytics_url: str | None = None
     analytics_api_key_file: Path | None = None
     downstream_timeout_seconds: float = Field(default=5.0, gt=0)
+    # The largest data set insights may ask analytics for: its MAX_ROWS, so that the bound this
+    # API advertises is the one analytics keeps.
+    insights_max_rows: int = Field(default=1_000_000, ge=1)

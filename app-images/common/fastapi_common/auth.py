@@ -69,8 +69,10 @@ def key_protected(store: str = "key_store") -> type[APIRoute]:
 
     class KeyProtectedRoute(APIRoute):
         async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+            # A method the route lacks is answered 405 as on any route: the key does not change it.
+            method_allowed = not self.methods or scope["method"] in self.methods
             keys: KeyStore = getattr(scope["app"].state, store)
-            if not keys.accepts(raw_header(scope, _API_KEY_HEADER_NAME)):
+            if method_allowed and not keys.accepts(raw_header(scope, _API_KEY_HEADER_NAME)):
                 raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="unauthorized")
             await super().handle(scope, receive, send)
 

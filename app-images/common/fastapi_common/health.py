@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from .auth import key_protected
+from .responses import refusals
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ async def livez(request: Request) -> dict[str, str]:
     return {"status": "alive"}
 
 
-@router.get("/startupz")
+@router.get("/startupz", responses={503: {"description": "Start-up work (schema, warm-up) is not done yet."}})
 async def startupz(request: Request, response: Response) -> dict[str, str]:
     if not _state(request).started:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
@@ -67,7 +68,7 @@ async def startupz(request: Request, response: Response) -> dict[str, str]:
     return {"status": "started"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={503: {"description": "Starting, shutting down, or a dependency check failed (named in `failed`)."}})
 async def readyz(request: Request, response: Response) -> dict[str, object]:
     state = _state(request)
     if state.shutting_down:
@@ -87,7 +88,7 @@ async def readyz(request: Request, response: Response) -> dict[str, object]:
 
 
 # Failure injection can take a pod out of service: only an operator holding the key may.
-fault_router = APIRouter(prefix="/fault", tags=["failure injection"], route_class=key_protected("fault_key_store"))
+fault_router = APIRouter(prefix="/fault", tags=["failure injection"], route_class=key_protected("fault_key_store"), responses=refusals(401))
 
 
 @fault_router.post("/liveness")

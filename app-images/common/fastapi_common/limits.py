@@ -1,6 +1,7 @@
 """Bounds on what one client can make a service do: the size of a request body, and how much heavy
 work runs at once. Both answer at once (413, 429) instead of queueing work the pod cannot afford."""
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -33,10 +34,10 @@ class BodySizeLimit:
         declared = headers.get(b"content-length")
         if declared is not None:
             if not declared.isdigit():
-                await _plain_response(send, 400, b"invalid Content-Length")
+                await _refusal(send, 400, "invalid Content-Length")
                 return
             if int(declared) > self.max_bytes:
-                await _plain_response(send, 413, b"request body too large")
+                await _refusal(send, 413, "request body too large")
                 return
         if b"transfer-encoding" not in headers:
             # No body, or one the server reads only up to its declared length: nothing to count.
@@ -64,11 +65,13 @@ class BodySizeLimit:
         except _BodyTooLarge:
             if started:
                 raise
-            await _plain_response(send, 413, b"request body too large")
+            await _refusal(send, 413, "request body too large")
 
 
-async def _plain_response(send: Send, status_code: int, body: bytes) -> None:
-    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+async def _refusal(send: Send, status_code: int, detail: str) -> None:
+    """The answer a route's HTTPException gets, `{"detail": ...}`: one shape for every refusal."""
+    body = json.dumps({"detail": detail}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status_code, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

@@ -10,8 +10,10 @@ from fastapi.templating import Jinja2Templates
 
 from fastapi_common.app import create_service_app
 from fastapi_common.downstream import DownstreamClient, DownstreamUnavailable
+from fastapi_common.forms import Utf8FormRoute
 from fastapi_common.limits import WorkBudget
-from fastapi_common.text import PlainText
+from fastapi_common.responses import refusals
+from fastapi_common.text import PlainText, VisibleText
 
 from .settings import FrontendSettings
 
@@ -24,6 +26,16 @@ async def shutdown(app: FastAPI) -> None:
 
 
 pages = APIRouter()
+# The form posts, checked as UTF-8 before FastAPI reads them; the page's GETs skip that step.
+forms = APIRouter(route_class=Utf8FormRoute)
+
+# A stored note sends the browser back to the page, which lists it (post/redirect/get).
+STORED: dict[int | str, dict[str, Any]] = {
+    status.HTTP_303_SEE_OTHER: {
+        "description": "Stored; the browser is sent back to the page.",
+        "headers": {"Location": {"schema": {"type": "string", "const": "/"}}},
+    }
+}
 
 insights_budget = WorkBudget(settings.insights_concurrency, "insights work")
 
@@ -53,10 +65,10 @@ async def index(request: Request) -> HTMLResponse:
     )
 
 
-@pages.post("/notes")
+@forms.post("/notes", status_code=status.HTTP_303_SEE_OTHER, response_class=RedirectResponse, responses={**STORED, **refusals(400, 413, 415, 502, 503)})
 async def add_note(
     request: Request,
-    title: Annotated[PlainText, Form(min_length=1, max_length=200)],
+    title: Annotated[VisibleText, Form(min_length=1, max_length=200)],
     body: Annotated[PlainText, Form(max_length=10_000)] = "",
 ) -> RedirectResponse:
     try:
@@ -70,7 +82,7 @@ async def add_note(
     return RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
 
 
-@pages.get("/api/insights")
+@pages.get("/api/insights", responses=refusals(429, 502, 503))
 async def insights(
     request: Request, rows: Annotated[int, Query(ge=1, le=settings.insights_max_rows)] = min(1_000, settings.insights_max_rows)
 ) -> dict[str, Any]:
@@ -96,7 +108,7 @@ async def version() -> dict[str, str]:
 
 # Readiness has no dependency on the backend on purpose: a backend outage degrades the page
 # instead of taking the public tier out of rotation.
-app = create_service_app(settings, title="frontend", routes=pages.routes, shutdown=shutdown)
+app = create_service_app(settings, title="frontend", routes=[*pages.routes, *forms.routes], shutdown=shutdown)
 app.state.backend = DownstreamClient(
     "backend",
     settings.backend_url,
