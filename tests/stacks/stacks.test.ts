@@ -111,6 +111,10 @@ describe("stacks", () => {
             assert.equal(configOf("frontend").BACKEND_URL, `http://backend.fastapi-${stack}.svc:8000`);
             assert.equal(secretsMounted("frontend")[configOf("frontend").BACKEND_API_KEY_FILE.replace(/\/current$/, "")], "backend-key-frontend");
             assert.equal(secretsMounted("analytics")[`${configOf("analytics").API_KEYS_DIR}/backend`], "analytics-key-backend");
+            // Each tier forwarding insights keeps analytics' bound; visitors get at most 10,000 rows.
+            const maxRows = Number(configOf("analytics").MAX_ROWS);
+            assert.equal(Number(backendConfig.INSIGHTS_MAX_ROWS), maxRows);
+            assert.equal(Number(configOf("frontend").INSIGHTS_MAX_ROWS), Math.min(10_000, maxRows));
         });
     }
 
