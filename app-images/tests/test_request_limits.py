@@ -4,6 +4,7 @@ within their bound, and past the concurrency bound a request gets 503. Without t
 32 MiB headers took the frontend from 67 MB to about 247 MB, and trickling clients stayed open."""
 
 import asyncio
+import re
 import time
 from pathlib import Path
 
@@ -147,3 +148,28 @@ def test_past_the_concurrency_bound_a_request_gets_503(services):
     refused, served = asyncio.run(crowd())
     assert status_of(refused) == 503, refused[:200]
     assert status_of(served) == 200, served[:200]
+
+
+def statuses(answer: bytes) -> list[int]:
+    """The status of every response on a connection, in the order they arrived."""
+    return [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", answer)]
+
+
+LIVEZ = b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def test_on_a_kept_alive_connection_a_later_request_is_refused_after_the_earlier_answer(frontend):
+    oversized = b"GET / HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 20_000 + b"\r\n\r\n"
+    slow_body = b"POST /notes HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\r\nti"
+
+    async def cases() -> list[tuple[bytes, float]]:
+        return await asyncio.gather(
+            exchange(frontend.port, [LIVEZ, b"GET / HTTP/1.1\r\n"] + [b"X-Slow-%d: y\r\n" % i for i in range(40)], pause=0.25),
+            exchange(frontend.port, [LIVEZ + oversized]),  # pipelined: both heads in one write
+            exchange(frontend.port, [LIVEZ + slow_body]),
+        )
+
+    trickled, pipelined, body = asyncio.run(cases())
+    assert statuses(trickled[0]) == [200, 408] and trickled[0].endswith(b"the request headers took too long"), trickled[0][-300:]
+    assert statuses(pipelined[0]) == [200, 431] and pipelined[0].endswith(b"request headers too large"), pipelined[0][-300:]
+    assert statuses(body[0]) == [200, 408] and body[0].endswith(b"the request body took too long"), body[0][-300:]

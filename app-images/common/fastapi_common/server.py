@@ -70,6 +70,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._timer_at = 0.0
         self._expiry_reason = ""
         self._refused = False
+        # The cycle of the request before the one being read: on a pipelined connection a refusal
+        # waits for its response, so that answers still arrive in the order of the requests.
+        self._previous_cycle: Any = None
+        self._deferred: tuple[_Refused, Any] | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -132,6 +136,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._reading_head = False
+        self._previous_cycle = self.cycle
         self._arm(self.limits.timeout_request_body, "the request body took too long")
         super().on_headers_complete()
 
@@ -182,21 +187,42 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             return
         self._refuse(_Refused(408, self._expiry_reason))
 
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self._deferred is not None and self._deferred[1].response_complete:
+            refusal, self._deferred = self._deferred[0], None
+            if not self.transport.is_closing():
+                self._answer_and_close(refusal)
+
     def _refuse(self, refusal: _Refused) -> None:
-        """Answers `refusal` unless a response has begun, then closes the connection."""
+        """Answers `refusal` unless the refused request's response has begun, after the response of
+        the request before it if that is still being sent; then closes the connection."""
         self._stop_timer()
-        if self.cycle is None or not self.cycle.response_started:
+        self._refused = True
+        # While its head is read a request has no cycle yet: self.cycle is the one before it.
+        own = None if self._reading_head else self.cycle
+        previous = self.cycle if own is None else self._previous_cycle
+        if own is not None and own.response_started:
+            self._answer_and_close(None)
+        elif previous is not None and not previous.response_complete:
+            if own is not None:  # queued behind `previous`: it must never start
+                self.pipeline = type(self.pipeline)(entry for entry in self.pipeline if entry[0] is not own)
+            self._deferred = (refusal, previous)
+        else:
+            self._answer_and_close(refusal)
+        self.logger.warning("Refused a request: %s.", refusal.reason)
+
+    def _answer_and_close(self, refusal: _Refused | None) -> None:
+        if refusal is not None:
             body = refusal.reason.encode("ascii")
             head = [STATUS_LINE[refusal.status]]
             for name, value in self.server_state.default_headers:
                 head.extend([name, b": ", value, b"\r\n"])
             head.append(b"content-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\nconnection: close\r\n\r\n" % len(body))
             self.transport.write(b"".join(head) + body)
-        self.logger.warning("Refused a request: %s.", refusal.reason)
         # A lingering close: closing with the client's bytes unread would reset the connection and
         # lose the answer, so the write side closes first and what still arrives is dropped for a
         # moment. The app, if it runs, then sees a disconnect; uvicorn drops anything it sends.
-        self._refused = True
         if self.transport.can_write_eof():
             self.transport.write_eof()
         self.flow.resume_reading()
