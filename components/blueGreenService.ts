@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Connection, PublicAccess, connect, openToAnywhere } from "./connection";
+import { Connection, PublicAccess, connect, openToOutside } from "./connection";
 import { COLORS, Color, choiceProblem } from "./choices";
 import { ArgumentChecker, InvalidArgumentError } from "./errors";
 import { HttpWorkload, loadBalancerAddress } from "./httpWorkload";
-import { routeIngress, routeUrl } from "./ingress";
+import { publicSources, routeIngress, routeUrl } from "./ingress";
 import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
 import { keyWiring } from "./serviceCalls";
@@ -61,6 +61,7 @@ export class BlueGreenService extends pulumi.ComponentResource implements HttpWo
     public readonly publicUrl?: string;
     /** Both colours' pods, for NetworkPolicies. */
     public readonly peer: NetworkPeer;
+    private readonly exposure: { service?: ServiceExposure; ingress?: IngressRoute };
 
     constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const { blue, green, activeColor, service, ingress, calls, acceptKeys, ...rest } = args;
@@ -95,6 +96,7 @@ export class BlueGreenService extends pulumi.ComponentResource implements HttpWo
         this.green = release("green", green);
         const active = activeColor === "blue" ? this.blue : this.green;
         this.peer = { ...active.peer, name, podLabels: { [GROUP_LABEL]: name } };
+        this.exposure = { service, ingress };
 
         const labels = workloadLabels(name, { component: args.component });
         this.service = new k8s.core.v1.Service(
@@ -139,7 +141,12 @@ export class BlueGreenService extends pulumi.ComponentResource implements HttpWo
 
     /** Lets anything reach both colours' ports (the live Service, the Ingress, the preview Services). */
     allowFromAnywhere(): PublicAccess {
-        return openToAnywhere(this, this);
+        return openToOutside(this, this);
+    }
+
+    /** Admits what the live Service's exposure brings to both colours: anyone behind a NodePort or LoadBalancer, else only the Ingress's controller. */
+    allowPublicTraffic(): PublicAccess {
+        return openToOutside(this, this, publicSources(this.peer.name, this.exposure.service, this.exposure.ingress));
     }
 }
 

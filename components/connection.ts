@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentChecker } from "./errors";
 import { platformLabels } from "./labels";
-import { NetworkPeer, PeerSource, peerOf } from "./networkPeer";
+import { NetworkPeer, PeerSource, PodSelection, peerOf } from "./networkPeer";
 import { componentInputs } from "./componentInputs";
 
 /** Arguments of a Connection: `from` may open connections to `to`. */
@@ -75,11 +75,14 @@ export interface PublicAccessArgs {
     to: NetworkPeer;
     /** Names of its ports open to outside. Default: every port it serves. */
     portNames?: string[];
+    /** The only pods admitted (an ingress controller's). Default: any source, in or out of the cluster. */
+    from?: PodSelection[];
 }
 
 /**
- * Lets a workload accept traffic from any source (an ingress controller, a NodePort, a load
- * balancer) on its ports. Use it for the public tier only.
+ * Lets a workload accept traffic from outside its namespace on its ports: from the pods named in
+ * `from` (an ingress controller), or from any source (a NodePort, a load balancer). Use it for the
+ * public tier only.
  */
 export class PublicAccess extends pulumi.ComponentResource {
     /** The ingress policy on the workload. */
@@ -99,7 +102,7 @@ export class PublicAccess extends pulumi.ComponentResource {
                 spec: {
                     podSelector: { matchLabels: args.to.podLabels },
                     policyTypes: ["Ingress"],
-                    ingress: [{ ports: ports.map((p) => ({ protocol: "TCP", port: p.port })) }],
+                    ingress: [{ from: args.from?.map(peerSelector), ports: ports.map((p) => ({ protocol: "TCP", port: p.port })) }],
                 },
             },
             { parent: this },
@@ -120,7 +123,7 @@ function selectPorts(name: string, to: NetworkPeer, portNames: string[] | undefi
 }
 
 /** Selects a peer's pods by labels, in its own namespace (so it also works across namespaces). */
-function peerSelector(peer: NetworkPeer): k8s.types.input.networking.v1.NetworkPolicyPeer {
+function peerSelector(peer: PodSelection): k8s.types.input.networking.v1.NetworkPolicyPeer {
     return {
         namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": peer.namespace } },
         podSelector: { matchLabels: peer.podLabels },
@@ -141,8 +144,8 @@ export function connect(from: PeerSource, to: PeerSource, declaredBy: pulumi.Res
     return new Connection(`${caller.name}-to-${callee.name}`, { from: caller, to: callee, portNames }, { parent, aliases });
 }
 
-/** Lets anything reach `to` (PublicAccess "<to>-public"), as a child of `parent`. */
-export function openToAnywhere(to: PeerSource, parent: pulumi.Resource): PublicAccess {
+/** Lets the pods in `from`, or anything when it is undefined, reach `to` (PublicAccess "<to>-public"), as a child of `parent`. */
+export function openToOutside(to: PeerSource, parent: pulumi.Resource, from?: PodSelection[]): PublicAccess {
     const peer = peerOf(to);
-    return new PublicAccess(`${peer.name}-public`, { to: peer }, { parent });
+    return new PublicAccess(`${peer.name}-public`, { to: peer, from }, { parent });
 }

@@ -24,6 +24,12 @@ export interface HttpWorkload {
     allowTo(target: PeerSource, portNames?: string[]): Connection;
     /** Lets anything (an ingress controller, a node port, a load balancer) reach its ports. */
     allowFromAnywhere(): PublicAccess;
+    /**
+     * Admits what its exposure brings, and no more: anyone behind a NodePort or LoadBalancer
+     * Service (their traffic arrives from nodes and outside addresses), else only the pods of its
+     * Ingress's controller (`ingress.controller`). Refused when it has neither.
+     */
+    allowPublicTraffic(): PublicAccess;
 }
 
 /** The first address in a Service's load-balancer status; null while there is none. */

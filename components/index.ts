@@ -20,6 +20,7 @@ export {
     ServiceType,
 } from "./choices";
 export { Connection, ConnectionArgs, PublicAccess, PublicAccessArgs } from "./connection";
+export { LOCAL_INGRESS_CONTROLLER } from "./ingress";
 export { NOT_SHOWN, carriesCredentials } from "./credentials";
 export { ArgumentProblem, InvalidArgumentError, describeProblem } from "./errors";
 export { HttpWorkload, loadBalancerAddress } from "./httpWorkload";
@@ -31,13 +32,14 @@ export {
     imageReferenceProblem,
     ingressHostProblem,
     isPinnedByDigest,
+    labelKeyProblem,
     labelValueProblem,
     namespaceProblem,
     serviceNameProblem,
 } from "./kubernetesNames";
 export { selectorLabels, workloadLabels } from "./labels";
 export { DnsServerSelector, Namespace, NamespaceArgs, NamespaceLimitDefaults, NamespaceQuota } from "./namespace";
-export { NetworkPeer, ServedPort } from "./networkPeer";
+export { NetworkPeer, PodSelection, ServedPort } from "./networkPeer";
 export {
     PostgresBackup,
     PostgresBackupArgs,

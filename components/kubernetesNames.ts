@@ -40,6 +40,17 @@ export function labelValueProblem(value: string): string | undefined {
         : 'must be usable as a label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (no "+")';
 }
 
+/** A label key: a name of at most 63 characters, optionally after a DNS-subdomain prefix and "/". */
+export function labelKeyProblem(value: string): string | undefined {
+    const parts = value.split("/");
+    const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+    const valid =
+        parts.length <= 2 && name.length > 0 && labelValueProblem(name) === undefined && (prefix === undefined || dnsSubdomainProblem(prefix) === undefined);
+    return valid
+        ? undefined
+        : 'must be a label key: a name of at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, optionally after a DNS-subdomain prefix and "/" (e.g. "app.kubernetes.io/name")';
+}
+
 /** An Ingress rule's host: a DNS subdomain, or one with a leading "*." wildcard; not an IP address. */
 export function ingressHostProblem(value: string): string | undefined {
     const name = value.startsWith("*.") ? value.slice(2) : value;

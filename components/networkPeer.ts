@@ -8,17 +8,21 @@ export interface ServedPort {
     port: number;
 }
 
+/** Where some pods run and how to select them: what a NetworkPolicy rule names as a peer. */
+export interface PodSelection {
+    /** The namespace of the pods. */
+    namespace: pulumi.Input<string>;
+    /** Labels that select exactly those pods there. */
+    podLabels: Record<string, string>;
+}
+
 /**
  * What a NetworkPolicy needs to know of a workload: where its pods are, how to select them and
  * which ports they serve. WebService and PostgresDatabase expose one as `peer`.
  */
-export interface NetworkPeer {
+export interface NetworkPeer extends PodSelection {
     /** The workload's name; used to name the policies written for it. */
     name: string;
-    /** The namespace of its pods. */
-    namespace: pulumi.Input<string>;
-    /** Labels that select exactly its pods. */
-    podLabels: Record<string, string>;
     /** The ports it serves. */
     ports: ServedPort[];
 }

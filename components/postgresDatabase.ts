@@ -177,8 +177,17 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         );
         new k8s.policy.v1.PodDisruptionBudget(
             `${name}-pdb`,
-            // One instance cannot stay up through a drain; the budget bounds voluntary disruption to it.
-            { metadata: { ...metadata, name }, spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(name) } } },
+            {
+                metadata: { ...metadata, name },
+                spec: {
+                    // One instance cannot stay up through a drain; the budget bounds voluntary disruption to it.
+                    maxUnavailable: 1,
+                    selector: { matchLabels: selectorLabels(name) },
+                    // A Postgres that is not Ready may be replaying its WAL after a crash: it is
+                    // evicted only as the budget allows, never because it is unhealthy.
+                    unhealthyPodEvictionPolicy: "IfHealthyBudget",
+                },
+            },
             { parent: this },
         );
         if (settings.backup) {

@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CheckExemption, withExemptions } from "./checkExemptions";
-import { Connection, PublicAccess, connect, openToAnywhere } from "./connection";
+import { Connection, PublicAccess, connect, openToOutside } from "./connection";
 import { contentHash } from "./contentHash";
 import { InvalidArgumentError } from "./errors";
 import { HttpWorkload, loadBalancerAddress } from "./httpWorkload";
-import { routeIngress, routeUrl } from "./ingress";
+import { publicSources, routeIngress, routeUrl } from "./ingress";
 import { selectorLabels, workloadLabels } from "./labels";
 import { NetworkPeer, PeerSource, clusterHost } from "./networkPeer";
 import { WEB_EPHEMERAL_DEFAULTS, toResourceRequirements } from "./resources";
@@ -43,6 +43,7 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
     public readonly publicUrl?: string;
     /** How NetworkPolicies find this workload. */
     public readonly peer: NetworkPeer;
+    private readonly exposure: Pick<WebServiceSettings, "service" | "ingress">;
 
     constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = resolveWebServiceArgs(name, args);
@@ -57,6 +58,7 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
             ports: [{ name: HTTP_PORT_NAME, port: settings.port }],
         };
 
+        this.exposure = { service: settings.service, ingress: settings.ingress };
         this.configMap = this.createConfigMap(name, settings, metadata);
         this.deployment = this.createDeployment(name, args, settings, { ...args.podLabels, ...labels });
         this.service = this.createService(name, settings, {
@@ -76,7 +78,13 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
                 `${name}-pdb`,
                 {
                     metadata: { ...metadata, name },
-                    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(name) } },
+                    spec: {
+                        maxUnavailable: 1,
+                        selector: { matchLabels: selectorLabels(name) },
+                        // A pod that is not Ready serves nothing: evicting it loses nothing, and a
+                        // crash-looping pod of a bad release must not block a node's drain.
+                        unhealthyPodEvictionPolicy: "AlwaysAllow",
+                    },
                 },
                 { parent: this },
             );
@@ -96,7 +104,12 @@ export class WebService extends pulumi.ComponentResource implements HttpWorkload
 
     /** Lets anything (an ingress controller, a node port) reach this service's ports. */
     allowFromAnywhere(): PublicAccess {
-        return openToAnywhere(this, this);
+        return openToOutside(this, this);
+    }
+
+    /** Admits what its exposure brings: anyone behind a NodePort or LoadBalancer, else only its Ingress's controller. */
+    allowPublicTraffic(): PublicAccess {
+        return openToOutside(this, this, publicSources(this.peer.name, this.exposure.service, this.exposure.ingress));
     }
 
     private createConfigMap(name: string, settings: WebServiceSettings, metadata: object): k8s.core.v1.ConfigMap {

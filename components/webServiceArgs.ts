@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CheckExemption } from "./checkExemptions";
 import { CertificateIssuerKind, PullPolicy, ServiceType } from "./choices";
+import type { PodSelection } from "./networkPeer";
 import { ComputeResources } from "./resources";
 import type { ServiceCall } from "./serviceCalls";
 import type { ServiceKey } from "./serviceKey";
@@ -49,6 +50,12 @@ export interface IngressRoute {
      * way, e.g. `npm run cluster -- certificate` from the local cluster's CA.
      */
     certificateIssuer?: CertificateIssuer;
+    /**
+     * Where the ingress controller that serves this Ingress runs: `allowPublicTraffic()` admits its
+     * pods, and nothing else, to the service's port. Default: the local cluster's Traefik
+     * (LOCAL_INGRESS_CONTROLLER: namespace kube-system, app.kubernetes.io/name=traefik).
+     */
+    controller?: PodSelection;
 }
 
 /** A cert-manager Issuer or ClusterIssuer. */

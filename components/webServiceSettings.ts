@@ -11,9 +11,12 @@ import {
     fieldProblem,
     imageReferenceProblem,
     ingressHostProblem,
+    labelKeyProblem,
     labelValueProblem,
+    dnsLabelProblem,
     serviceNameProblem,
 } from "./kubernetesNames";
+import { PodSelection } from "./networkPeer";
 import { ComputeResources, resourceProblems } from "./resources";
 import { keyWiring } from "./serviceCalls";
 import { DEFAULT_UID } from "./security";
@@ -106,7 +109,7 @@ export function resolveWebServiceArgs(name: string, args: WebServiceArgs): WebSe
     checker.add(
         fieldProblem("image", args.image, imageReferenceProblem),
         fieldProblem("version", args.version, labelValueProblem),
-        ...Object.entries(args.podLabels ?? {}).map(([key, value]) => fieldProblem(`podLabels["${key}"]`, value, labelValueProblem)),
+        ...labelProblems("podLabels", args.podLabels ?? {}),
         ...Object.keys(args.env ?? {}).map((key) => fieldProblem("env key", key, envVarNameProblem)),
         ...Object.entries(args.env ?? {}).map(([key, value]) => fieldProblem(`env["${key}"]`, value, envVarValueProblem)),
     );
@@ -208,6 +211,31 @@ function ingressRouteProblems(ingress: IngressRoute): ArgumentProblem[] {
         fieldProblem("ingress.tlsSecretName", ingress.tlsSecretName, dnsSubdomainProblem),
         fieldProblem("ingress.path", path, ingressPathProblem),
         ...(ingress.certificateIssuer === undefined ? [] : certificateIssuerProblems(ingress)),
+        ...(ingress.controller === undefined ? [] : podSelectionProblems("ingress.controller", ingress.controller)),
+    ]);
+}
+
+/** What the API server would refuse in a NetworkPolicy peer, and an empty selector, which would admit every pod of the namespace. */
+export function podSelectionProblems(field: string, selection: PodSelection): (ArgumentProblem | undefined)[] {
+    const labels = Object.entries(selection.podLabels ?? {});
+    return [
+        fieldProblem(`${field}.namespace`, selection.namespace, dnsLabelProblem),
+        labels.length === 0
+            ? {
+                  field: `${field}.podLabels`,
+                  value: selection.podLabels,
+                  message: "must name at least one label: an empty selector admits every pod of the namespace",
+              }
+            : undefined,
+        ...labelProblems(`${field}.podLabels`, selection.podLabels ?? {}),
+    ];
+}
+
+/** Each key and value of `labels` as the API server checks them. */
+export function labelProblems(field: string, labels: Record<string, string>): (ArgumentProblem | undefined)[] {
+    return Object.entries(labels).flatMap(([key, value]) => [
+        fieldProblem(`${field} key`, key, labelKeyProblem),
+        fieldProblem(`${field}["${key}"]`, value, labelValueProblem),
     ]);
 }
 

@@ -118,8 +118,10 @@ export function createPlatform(config: StackConfig, opts: pulumi.ComponentResour
           )
         : new WebService("frontend", frontendArgs, opts);
 
-    // The only traffic the namespace allows besides DNS: these and the calls declared above.
-    frontend.allowFromAnywhere();
+    // The only traffic the namespace allows besides DNS: these and the calls declared above. The
+    // frontend admits what its exposure brings: anyone at a node port or load balancer, else only
+    // the ingress controller's pods.
+    frontend.allowPublicTraffic();
     postgres.allowFrom(backend);
 
     return {

@@ -48,28 +48,45 @@ export function crossFieldIssues(stack: string, config: StackConfig): ConfigIssu
 /** The tiers only their callers reach: the NetworkPolicies admit nothing else to them. */
 const INTERNAL_TIERS = ["backend", "analytics"] as const;
 
-/** An Ingress or a LoadBalancer on an internal tier would expose a Service that answers no one. */
+/**
+ * An Ingress or a LoadBalancer on an internal tier would expose a Service that answers no one, and
+ * a frontend with neither an Ingress nor a NodePort or LoadBalancer would be reached by no one.
+ */
 function exposureIssues(config: StackConfig): ConfigIssue[] {
-    return INTERNAL_TIERS.flatMap((tier) => [
-        ...(config[tier].ingress === undefined
-            ? []
-            : [
-                  {
-                      key: `${tier}.ingress`,
-                      value: config[tier].ingress,
-                      message: `is not allowed: ${tier} is internal (only its callers reach it); only frontend has an Ingress`,
-                  },
-              ]),
-        ...(config[tier].service?.type === "LoadBalancer"
+    const frontend = config.frontend;
+    const unreachable =
+        frontend.ingress === undefined && frontend.service?.type !== "NodePort" && frontend.service?.type !== "LoadBalancer"
             ? [
                   {
-                      key: `${tier}.service.type`,
-                      value: "LoadBalancer",
-                      message: `is not allowed: ${tier} is internal (only its callers reach it); expected ClusterIP or NodePort`,
+                      key: "frontend.ingress",
+                      value: undefined,
+                      message: "is required unless frontend.service.type is NodePort or LoadBalancer: the public tier needs a way in",
                   },
               ]
-            : []),
-    ]);
+            : [];
+    return [
+        ...unreachable,
+        ...INTERNAL_TIERS.flatMap((tier) => [
+            ...(config[tier].ingress === undefined
+                ? []
+                : [
+                      {
+                          key: `${tier}.ingress`,
+                          value: config[tier].ingress,
+                          message: `is not allowed: ${tier} is internal (only its callers reach it); only frontend has an Ingress`,
+                      },
+                  ]),
+            ...(config[tier].service?.type === "LoadBalancer"
+                ? [
+                      {
+                          key: `${tier}.service.type`,
+                          value: "LoadBalancer",
+                          message: `is not allowed: ${tier} is internal (only its callers reach it); expected ClusterIP or NodePort`,
+                      },
+                  ]
+                : []),
+        ]),
+    ];
 }
 
 /** activeColor chooses between the colours of frontend.blueGreen; without them it would be ignored. */

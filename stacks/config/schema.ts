@@ -87,6 +87,15 @@ const ingressSchema = z.strictObject({
     className: z.string().optional(),
     tlsSecretName: z.string().optional(),
     certificateIssuer: z.strictObject({ name: z.string(), kind: oneOf(CERTIFICATE_ISSUER_KINDS).optional() }).optional(),
+    /** Where the ingress controller's pods run; the frontend admits them and nothing else. Default: the local cluster's Traefik. */
+    controller: z
+        .strictObject({
+            namespace: z.string({ error: "expected a namespace name" }),
+            podLabels: z.record(z.string(), z.string({ error: "expected a label value (quote numbers and true/false)" }), {
+                error: "expected labels, e.g. { app.kubernetes.io/name: traefik }",
+            }),
+        })
+        .optional(),
 });
 
 const autoscalingSchema = z.strictObject({

@@ -539,6 +539,30 @@ def test_promotion_to_staging_carries_the_dev_release_and_validates_both_colours
     assert (status["activeColor"], status["live"], status["blue"], status["green"]) == ("blue", "1.0.0", "1.0.0", "1.1.0"), status
 
 
+def test_staging_frontend_is_reached_only_through_the_ingress_controller(cluster, engine, images):
+    """Staging's frontend has an Ingress and ClusterIP Services, so its policy admits the ingress
+    controller's pods (Traefik, in kube-system) and nothing else: the page is served through the
+    controller, while a pod in another namespace times out on the live Service and on both colours'
+    (with `allowFromAnywhere` all three opened, as they still do for dev's node port)."""
+    policy = get(STAGING_NAMESPACE, "networkpolicy", "frontend-public-ingress")
+    traefik = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "traefik"}},
+    }
+    assert [peer for rule in policy["spec"]["ingress"] for peer in rule["from"]] == [traefik], policy["spec"]
+    targets = [f"{service}.{STAGING_NAMESPACE}.svc.cluster.local:8000" for service in ("frontend", "frontend-blue", "frontend-green")]
+    elsewhere = connections_from("probe-staging-elsewhere", NAMESPACE, {"app": "probe"}, images["base"], targets)
+    cluster["staging_frontend_from_elsewhere"] = elsewhere
+    assert {target: result["outcome"] for target, result in elsewhere.items()} == dict.fromkeys(targets, "TimeoutError"), elsewhere
+    controller = get("kube-system", "service", "traefik")["status"]["loadBalancer"]["ingress"][0]["ip"]
+    host = get(STAGING_NAMESPACE, "ingress", "frontend")["spec"]["rules"][0]["host"]
+    # Nobody issues staging's certificate here, so the controller presents its default one: the
+    # datapath is what is under test, not the certificate.
+    with httpx.Client(verify=False, timeout=10) as client:
+        page = client.get(f"https://{controller}/", headers={"Host": host}, extensions={"sni_hostname": host})
+    assert page.status_code == 200 and "staging" in page.text, (page.status_code, page.text[:300])
+
+
 def hpa_status(name: str) -> dict:
     return json.loads(kubectl("-n", STAGING_NAMESPACE, "get", "hpa", name, "-o", "json").stdout)["status"]
 

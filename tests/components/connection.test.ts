@@ -64,6 +64,61 @@ describe("Connection", () => {
         assert.deepEqual(open.ingress[0].ports, [{ protocol: "TCP", port: 8080 }]);
     });
 
+    it("allowPublicTraffic admits anyone at a node port or load balancer, else only the Ingress's controller", async () => {
+        const ingress = { host: "web.example.com" };
+        const rec = await renderUnderMocks(() => {
+            new WebService("nodeport", { namespace: "ns", image: "example/web:1", service: { type: "NodePort" }, ingress }).allowPublicTraffic();
+            new WebService("balanced", { namespace: "ns", image: "example/web:1", service: { type: "LoadBalancer" } }).allowPublicTraffic();
+            new WebService("routed", { namespace: "ns", image: "example/web:1", ingress }).allowPublicTraffic();
+            const controller = { namespace: "ingress-nginx", podLabels: { "app.kubernetes.io/name": "ingress-nginx" } };
+            new WebService("nginx", { namespace: "ns", image: "example/web:1", ingress: { ...ingress, controller } }).allowPublicTraffic();
+        });
+        const sources = (name: string) => rec.object(T.networkPolicy, `${name}-public-ingress`).inputs.spec.ingress[0].from;
+        assert.equal(sources("nodeport"), undefined, "node ports bring traffic from nodes and outside addresses");
+        assert.equal(sources("balanced"), undefined);
+        assert.deepEqual(sources("routed"), [
+            {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } },
+            },
+        ]);
+        assert.deepEqual(sources("nginx"), [
+            {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } },
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "ingress-nginx" } },
+            },
+        ]);
+    });
+
+    it("allowPublicTraffic refuses a service nothing outside reaches, and the controller is checked as the API server would", async () => {
+        await installMocks("test");
+        const internal = new WebService("internal", { namespace: "ns", image: "example/web:1" });
+        assert.throws(
+            () => internal.allowPublicTraffic(),
+            (e: Error) => e instanceof InvalidArgumentError && /neither an Ingress nor a NodePort or LoadBalancer Service/.test(e.message),
+        );
+        const fresh = await installMocks("test");
+        const controller = { namespace: "Ingress_NGINX", podLabels: { "bad key!": "x", app: "-no-" } };
+        assert.throws(
+            () => new WebService("web", { namespace: "ns", image: "example/web:1", ingress: { host: "web.example.com", controller } }),
+            (e: Error) =>
+                e instanceof InvalidArgumentError &&
+                /ingress\.controller\.namespace = "Ingress_NGINX" must be a DNS label/.test(e.message) &&
+                /ingress\.controller\.podLabels key = "bad key!" must be a label key/.test(e.message) &&
+                /ingress\.controller\.podLabels\["app"\] = "-no-" must be usable as a label value/.test(e.message),
+        );
+        assert.throws(
+            () =>
+                new WebService("web", {
+                    namespace: "ns",
+                    image: "example/web:1",
+                    ingress: { host: "web.example.com", controller: { namespace: "x", podLabels: {} } },
+                }),
+            /ingress\.controller\.podLabels = \{\} must name at least one label: an empty selector admits every pod of the namespace/,
+        );
+        assert.equal(fresh.resources.length, 0);
+    });
+
     it("is the caller's child whichever side declares it, so its URN does not depend on who wrote the line", async () => {
         await installMocks("test");
         const web = new WebService("web", { namespace: "ns", image: "example/web:1" });

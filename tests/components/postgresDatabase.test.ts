@@ -74,6 +74,8 @@ describe("PostgresDatabase", () => {
         assert.deepEqual(client.selector, selector);
         assert.equal(client.ports[0].port, 5432);
         assert.deepEqual(rec.object(T.pdb, "db").inputs.spec.selector.matchLabels, selector);
+        // Decided, not left to the default: a not-Ready database may be recovering.
+        assert.equal(rec.object(T.pdb, "db").inputs.spec.unhealthyPodEvictionPolicy, "IfHealthyBudget");
     });
 
     it("admits only the declared client on 5432", async () => {

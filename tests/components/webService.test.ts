@@ -107,6 +107,8 @@ describe("WebService", () => {
         );
         assert.equal(hpa.behavior.scaleDown.stabilizationWindowSeconds, 300);
         assert.equal(rec.ofType(T.pdb).length, 1, "min 2 replicas → PDB");
+        // A crash-looping pod of a bad release must not block a node drain.
+        assert.equal(rec.object(T.pdb, "api").inputs.spec.unhealthyPodEvictionPolicy, "AlwaysAllow");
     });
 
     it("has no PDB with a single replica and no HPA without autoscaling", async () => {

@@ -438,6 +438,21 @@ const cases: Case[] = [
         expect: ['analytics.service.type = "LoadBalancer"', "analytics is internal"],
     },
     {
+        what: "a frontend nothing outside reaches (a ClusterIP Service and no Ingress)",
+        stack: "staging",
+        edit: (c) => delete c.frontend.ingress,
+        expect: ["frontend.ingress = (missing)", "is required unless frontend.service.type is NodePort or LoadBalancer"],
+    },
+    {
+        what: "an ingress controller the API server would not select by",
+        stack: "staging",
+        edit: (c) => (c.frontend.ingress.controller = { namespace: "Ingress NGINX", podLabels: {} }),
+        expect: [
+            'frontend.ingress.controller.namespace = "Ingress NGINX": must be a DNS label',
+            "frontend.ingress.controller.podLabels = {}: must name at least one label",
+        ],
+    },
+    {
         what: "activeColor on a stack without blue-green",
         stack: "dev",
         edit: (c) => (c.activeColor = "green"),

@@ -57,6 +57,13 @@ describe("stacks", () => {
                 "frontend-to-backend-ingress",
                 ...backups,
             ]);
+            // Outside means: anyone at dev's node port; only the ingress controller's pods where the Ingress is the way in.
+            const sources = evaluated[stack].recorder.object(T.networkPolicy, "frontend-public-ingress").inputs.spec.ingress[0].from;
+            const traefik = {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } },
+            };
+            assert.deepEqual(sources, stack === "dev" ? undefined : [traefik]);
         });
 
         it(`${stack}: ${BACKED_UP[stack] ? "backs Postgres up on a schedule to a claim of its own" : "runs no scheduled backups"}`, () => {
