@@ -1,10 +1,12 @@
+import * as pulumi from "@pulumi/pulumi";
 import { NOT_SHOWN, carriesCredentials } from "./credentials";
 
 /**
  * The error every component throws for bad arguments. It is raised in the constructor before any
- * child resource is registered, so a bad argument never leaves half a component behind.
+ * child resource is registered, so a bad argument never leaves half a component behind. A
+ * RunError, so the engine prints its message alone, without a stack: the user's mistake, not a crash.
  */
-export class InvalidArgumentError extends Error {
+export class InvalidArgumentError extends pulumi.RunError {
     constructor(
         /** The component (type and name) that rejected its arguments. */
         public readonly component: string,

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { NOT_SHOWN, carriesCredentials } from "../../components";
 import { PROJECT } from "./project";
 
@@ -20,8 +21,11 @@ export const SENSITIVE_KEYS = ["images.buildEnvironment", "images.registry", "re
 /** Keys below SENSITIVE_KEYS that hold a file path, shown so the user can find the file. */
 const SHOWN_PATHS = ["images.buildEnvironment.caCertificatesFile"];
 
-/** Thrown before any resource is registered when the stack configuration is invalid. */
-export class StackConfigError extends Error {
+/**
+ * Thrown before any resource is registered when the stack configuration is invalid. A RunError, so
+ * the engine prints the refusal alone, without a stack.
+ */
+export class StackConfigError extends pulumi.RunError {
     /** Every problem found; values that may carry credentials are replaced by a marker. */
     public readonly issues: ConfigIssue[];
 
