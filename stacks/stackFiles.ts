@@ -9,9 +9,19 @@ export const STACKS = ["dev", "staging", "prod"] as const;
 /** The stacks whose data and images are guarded: digests only, destructive plans refused, a backup first. */
 export const GUARDED_STACKS: readonly string[] = ["staging", "prod"];
 
+/** A project or stack file's YAML; a syntax error names the file, with the line and column. */
+export function readYamlFile(file: string): unknown {
+    const text = fs.readFileSync(file, "utf8");
+    try {
+        return parse(text);
+    } catch (error) {
+        throw new Error(`${path.basename(file)} (${file}) is not valid YAML: ${(error as Error).message}`, { cause: error });
+    }
+}
+
 /** The defaults Pulumi.yaml declares for the project's keys, keyed by full key. */
 function projectDefaults(dir: string): Record<string, unknown> {
-    const project = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
+    const project = readYamlFile(path.join(dir, "Pulumi.yaml")) as {
         name: string;
         config: Record<string, { default?: unknown }>;
     };
@@ -28,7 +38,12 @@ function projectDefaults(dir: string): Record<string, unknown> {
  */
 export function stackFileConfig(stack: string, dir: string = REPO_ROOT): Record<string, unknown> {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
-    return { ...projectDefaults(dir), ...(parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config };
+    const settings = readYamlFile(file) as { config?: unknown } | null;
+    const config = settings?.config ?? {};
+    if (typeof config !== "object" || config === null || Array.isArray(config)) {
+        throw new Error(`${path.basename(file)} (${file}): \`config:\` must be a mapping of keys to values, e.g. "fastapi-k8s:namespace: fastapi-dev"`);
+    }
+    return { ...projectDefaults(dir), ...(config as Record<string, unknown>) };
 }
 
 /** The same map without the project prefix, as parseStackConfig takes it. */

@@ -12,6 +12,9 @@ export type ConfigChange = Record<string, unknown>;
 export function writeChange(file: string, change: ConfigChange): string {
     const before = fs.readFileSync(file, "utf8");
     const document = parseDocument(before);
+    if (document.errors.length > 0) {
+        throw new Error(`${file} is not valid YAML, so the release cannot record itself there: ${document.errors[0].message}`);
+    }
     for (const [key, value] of Object.entries(change)) {
         mergeInto(document, ["config", key], value);
     }

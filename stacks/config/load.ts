@@ -29,7 +29,8 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>, pl
                 }));
             }
             const value = valueAt(raw, issue.path);
-            return [{ key: issue.path.join("."), value, message: value === undefined ? `required: ${issue.message}` : issue.message }];
+            const hint = issue.code === "invalid_type" ? quotingHint(issue.expected, value) : "";
+            return [{ key: issue.path.join("."), value, message: value === undefined ? `required: ${issue.message}` : `${issue.message}${hint}` }];
         });
         throw new StackConfigError(stack, [...shapeIssues, ...tierIssues]);
     }
@@ -40,6 +41,25 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>, pl
         throw new StackConfigError(stack, [...issues, ...capacity]);
     }
     return parsed.data;
+}
+
+/**
+ * Why YAML typed a value otherwise than meant, and the fix: quotes make text of a number, and turn
+ * a number into text. An unquoted 1.10 is the number 1.1 by the time anything reads it, so the
+ * message says so instead of showing a value the file does not hold.
+ */
+export function quotingHint(expected: string, value: unknown): string {
+    if (expected === "number" && typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) {
+        return `; ${JSON.stringify(value)} is quoted, so it is text: write ${value.trim()} without quotes`;
+    }
+    if (expected === "string" && typeof value === "number") {
+        const lost = Number.isInteger(value) ? "" : ", which may not be what the file says (an unquoted 1.10 is read as 1.1)";
+        return `; YAML read it as the number ${value}${lost}: quote it as written, e.g. "${value}"`;
+    }
+    if (expected === "string" && typeof value === "boolean") {
+        return `; YAML read it as ${value}, as it reads unquoted yes, no, true and false: quote it, e.g. "${value}"`;
+    }
+    return "";
 }
 
 /** Reads and validates the current stack's configuration from the Pulumi runtime. */

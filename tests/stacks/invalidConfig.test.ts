@@ -110,9 +110,20 @@ const cases: Case[] = [
         what: "a quota below the HPA peak",
         stack: "staging",
         edit: (c) => (c.quota.requestsCpu = "1"),
-        expect: ['quota.requestsCpu = "1"', "below the peak", "maximum replicas"],
+        // The settings that make up the peak, largest share first: what to change, not only the quota.
+        expect: [
+            'quota.requestsCpu = "1"',
+            "below the peak the workloads may reach, 2860m CPU",
+            "frontend 2 colours × (4 + 1 surge) pods × 100m (frontend.autoscaling.maxReplicas = 4, frontend.resources.requests.cpu); analytics",
+            "Raise quota.requestsCpu or lower one of those settings",
+        ],
     },
-    { what: "a pod quota below the peak", stack: "prod", edit: (c) => (c.quota.pods = 10), expect: ["quota.pods = 10", "peak pod count"] },
+    {
+        what: "a pod quota below the peak",
+        stack: "prod",
+        edit: (c) => (c.quota.pods = 10),
+        expect: ["quota.pods = 10", "below the peak pod count", "backend (10 + 1 surge) pods (backend.autoscaling.maxReplicas = 10)"],
+    },
     {
         what: "TLS without a host",
         stack: "prod",
@@ -612,6 +623,36 @@ describe("invalid stack configuration", () => {
         assert.throws(() => stackSettings("dev", dir), refusal);
         await assert.rejects(renderStack("dev", { "fastapi-k8s:namespace": stackFileConfig("dev", dir)["fastapi-k8s:namespace"] }), refusal);
         fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("names the stack file, line and column of a YAML syntax error, and refuses a config: that is not a mapping", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "broken-stack-file-"));
+        try {
+            fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+            fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config:\n  fastapi-k8s:namespace: [fastapi-dev\n  fastapi-k8s:quota: {}\n");
+            assert.throws(() => stackFileConfig("dev", dir), /^Error: Pulumi\.dev\.yaml \(.+\/Pulumi\.dev\.yaml\) is not valid YAML: .+ at line 3, column 3/);
+            assert.throws(() => stackSettings("dev", dir), /Pulumi\.dev\.yaml .* is not valid YAML/, "the release path reads it the same way");
+            fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config: [fastapi-k8s:namespace]\n");
+            assert.throws(() => stackFileConfig("dev", dir), /Pulumi\.dev\.yaml .*: `config:` must be a mapping of keys to values/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("says why YAML typed a value otherwise than the file means, and how to quote it", async () => {
+        await installMocks(
+            "dev",
+            edited("dev", (c) => ((c.frontend.version = 1.1), (c.backend.replicas = "3"), (c.analytics.resources.requests.cpu = 0.5))),
+        );
+        assert.throws(
+            () => readStackConfig(),
+            (e: StackConfigError) =>
+                /frontend\.version = 1\.1: expected text; YAML read it as the number 1\.1, which may not be what the file says \(an unquoted 1\.10 is read as 1\.1\): quote it as written/.test(
+                    e.message,
+                ) &&
+                /backend\.replicas = "3": expected a number; "3" is quoted, so it is text: write 3 without quotes/.test(e.message) &&
+                /analytics\.resources\.requests\.cpu = 0\.5: .*; YAML read it as the number 0\.5.*quote it as written, e\.g\. "0\.5"/.test(e.message),
+        );
     });
 
     it("lists every problem at once", async () => {
