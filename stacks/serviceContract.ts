@@ -18,5 +18,14 @@ export const DATABASE = "postgres";
 /** The largest data set analytics computes when the stack does not say (`analytics.maxRows`). */
 export const ANALYTICS_MAX_ROWS = 1_000_000;
 
+/**
+ * What analytics holds while it computes: bytes per row of the data set at its peak (125-128
+ * measured at 1-4 million rows, generate + summarize), and the service itself (about 105 MB after
+ * its first request, rounded up for the interpreter's arenas). Rows in flight are at most
+ * maxRows (ROWS_IN_FLIGHT's default), so the tier's memory limit must hold base + maxRows × row.
+ * app-images/analytics/tests/test_memory.py measures both against these figures.
+ */
+export const ANALYTICS_MEMORY = { bytesPerRow: 128, baseMiB: 128 };
+
 /** The largest data set an anonymous visitor may ask the frontend for, below analytics' own bound. */
 export const PUBLIC_INSIGHTS_MAX_ROWS = 10_000;

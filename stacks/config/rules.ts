@@ -2,6 +2,7 @@ import {
     databaseSecretName,
     imageReferenceProblem,
     isPinnedByDigest,
+    parseQuantity,
     registryMismatchProblem,
     registryServerHost,
     postgresBackupProblems,
@@ -10,7 +11,7 @@ import {
     serviceKeySecretName,
     webServiceTuningProblems,
 } from "../../components";
-import { DATABASE } from "../serviceContract";
+import { ANALYTICS_MAX_ROWS, ANALYTICS_MEMORY, DATABASE } from "../serviceContract";
 import { GUARDED_STACKS } from "../stackFiles";
 import { readCaCertificates } from "./caCertificates";
 import { ConfigIssue } from "./issues";
@@ -41,6 +42,7 @@ export function crossFieldIssues(stack: string, config: StackConfig): ConfigIssu
         ...nodePortIssues(config),
         ...exposureIssues(config),
         ...blueGreenIssues(config),
+        ...analyticsMemoryIssues(config),
         ...tlsSecretIssues(config),
     ];
 }
@@ -88,6 +90,25 @@ function exposureIssues(config: StackConfig): ConfigIssue[] {
         ]),
     ];
 }
+
+/** analytics.maxRows rows must fit the tier's memory limit, or the largest request it accepts is OOMKilled. */
+function analyticsMemoryIssues(config: StackConfig): ConfigIssue[] {
+    const { maxRows = ANALYTICS_MAX_ROWS, resources, allowRowsBeyondMemory } = config.analytics;
+    const limit = parseQuantity(resources.limits.memory);
+    const needed = ANALYTICS_MEMORY.baseMiB * MiB + maxRows * ANALYTICS_MEMORY.bytesPerRow;
+    if (needed <= limit || allowRowsBeyondMemory) return [];
+    const fits = Math.max(0, Math.floor((limit - ANALYTICS_MEMORY.baseMiB * MiB) / ANALYTICS_MEMORY.bytesPerRow));
+    const key = config.analytics.maxRows === undefined ? "analytics.maxRows (default)" : "analytics.maxRows";
+    return [
+        {
+            key,
+            value: maxRows,
+            message: `needs about ${Math.ceil(needed / MiB)}Mi at once (${ANALYTICS_MEMORY.bytesPerRow} bytes a row, measured, plus ${ANALYTICS_MEMORY.baseMiB}Mi for the service), more than analytics.resources.limits.memory (${resources.limits.memory}): raise the limit to at least ${Math.ceil(needed / MiB)}Mi or lower maxRows to at most ${fits} (analytics.allowRowsBeyondMemory: true accepts it, for the OOMKilled scenario)`,
+        },
+    ];
+}
+
+const MiB = 2 ** 20;
 
 /** activeColor chooses between the colours of frontend.blueGreen; without them it would be ignored. */
 function blueGreenIssues(config: StackConfig): ConfigIssue[] {

@@ -157,6 +157,11 @@ export const backendSchema = z.strictObject(webTierShape);
 export const analyticsSchema = z.strictObject({
     ...webTierShape,
     maxRows: wholeAtLeast(1).optional(),
+    /**
+     * Accept a maxRows whose data set outgrows the memory limit, so that its largest requests are
+     * OOMKilled: the resource scenario's setting (docs/scenarios.md). Default false.
+     */
+    allowRowsBeyondMemory: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 /** Scheduled backups (PostgresDatabase's `backup`); the values are judged by the component's rules in ./rules.ts. */

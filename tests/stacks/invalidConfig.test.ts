@@ -464,6 +464,16 @@ const cases: Case[] = [
         ],
     },
     {
+        what: "more analytics rows than its memory limit holds",
+        stack: "prod",
+        edit: (c) => (c.analytics.resources.limits.memory = "512Mi"),
+        expect: [
+            "analytics.maxRows = 5000000",
+            "needs about 739Mi at once (128 bytes a row, measured, plus 128Mi for the service), more than analytics.resources.limits.memory (512Mi)",
+            "lower maxRows to at most 3145728",
+        ],
+    },
+    {
         what: "activeColor on a stack without blue-green",
         stack: "dev",
         edit: (c) => (c.activeColor = "green"),
@@ -653,6 +663,18 @@ describe("invalid stack configuration", () => {
                 /backend\.replicas = "3": expected a number; "3" is quoted, so it is text: write 3 without quotes/.test(e.message) &&
                 /analytics\.resources\.requests\.cpu = 0\.5: .*; YAML read it as the number 0\.5.*quote it as written, e\.g\. "0\.5"/.test(e.message),
         );
+    });
+
+    it("accepts analytics rows beyond the memory limit only when the stack says so, as the OOMKilled scenario does", async () => {
+        const oversized = (c: Record<string, any>) =>
+            (c.analytics.resources = { requests: { cpu: "500m", memory: "256Mi" }, limits: { cpu: "2", memory: "512Mi" } });
+        await installMocks("prod", edited("prod", oversized));
+        assert.throws(() => readStackConfig(), /^StackConfigError: .*\n\s+- fastapi-k8s:analytics\.maxRows = 5000000: needs about 739Mi at once[^\n]*$/);
+        await installMocks(
+            "prod",
+            edited("prod", (c) => (oversized(c), (c.analytics.allowRowsBeyondMemory = true))),
+        );
+        assert.doesNotThrow(() => readStackConfig());
     });
 
     it("lists every problem at once", async () => {
