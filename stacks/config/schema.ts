@@ -42,8 +42,8 @@ const wholeAtLeast = (min: number) =>
         .min(min, {
             error: `expected a whole number ≥ ${min}`,
         });
-/** A number; the component that receives it says which. */
-const number = z.number({ error: "expected a number" });
+/** A number, its range named when it is not one (the component that receives it checks the value). */
+const numberIn = (allowed: string) => z.number({ error: `expected ${allowed}` });
 const oneOf = <T extends string>(choices: readonly [T, ...T[]]) => z.enum(choices, { error: `expected one of ${choices.join(", ")}` });
 const positiveQuantity = quantity.refine((value) => !isQuantity(value) || parseQuantity(value) > 0, { error: "expected a size greater than zero" });
 /** Memory or storage: a quantity of whole bytes. */
@@ -78,7 +78,7 @@ export const computeResourcesSchema = z.strictObject({ requests: computeAmount, 
 
 const serviceSchema = z.strictObject({
     type: oneOf(SERVICE_TYPES),
-    nodePort: number.optional(),
+    nodePort: numberIn("a node port 30000-32767").optional(),
 });
 
 const ingressSchema = z.strictObject({
@@ -99,26 +99,26 @@ const ingressSchema = z.strictObject({
 });
 
 const autoscalingSchema = z.strictObject({
-    minReplicas: number,
-    maxReplicas: number,
-    cpuUtilization: number.optional(),
-    memoryUtilization: number.optional(),
-    scaleDownStabilizationSeconds: number.optional(),
+    minReplicas: numberIn("a whole number ≥ 1"),
+    maxReplicas: numberIn("a whole number ≥ 1"),
+    cpuUtilization: numberIn("a whole percentage 1-100").optional(),
+    memoryUtilization: numberIn("a whole percentage 1-100").optional(),
+    scaleDownStabilizationSeconds: numberIn("seconds 0-3600").optional(),
 });
 
 /** Settings shared by the three FastAPI tiers. */
 const webTierShape = {
     version,
-    replicas: number.optional(),
+    replicas: numberIn("a whole number ≥ 1").optional(),
     resources: computeResourcesSchema,
     service: serviceSchema.optional(),
     ingress: ingressSchema.optional(),
     autoscaling: autoscalingSchema.optional(),
     logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"], { error: "expected DEBUG, INFO, WARNING or ERROR" }).optional(),
     /** Seconds `pulumi up` waits for the tier's rollout before failing (default 600). */
-    rolloutTimeoutSeconds: number.optional(),
+    rolloutTimeoutSeconds: numberIn("whole seconds 30-3600").optional(),
     /** Seconds start-up may take before the container is restarted (the startup probe's allowance). Default 60. */
-    startupTimeoutSeconds: number.optional(),
+    startupTimeoutSeconds: numberIn("whole seconds 2-3600").optional(),
     /**
      * Failure injection for the probe scenarios (docs/scenarios.md): POST /fault/liveness,
      * /fault/readiness or /fault/reset on a pod, with the key in the Secret `<tier>-key-operator`.
@@ -168,11 +168,11 @@ export const analyticsSchema = z.strictObject({
 const postgresBackupSchema = z.strictObject({
     schedule: z.string({ error: 'expected a cron schedule such as "0 3 * * *"' }).optional(),
     timeZone: z.string({ error: 'expected an IANA time zone name such as "Etc/UTC"' }).optional(),
-    keep: number.optional(),
+    keep: numberIn("a whole number 1-1000").optional(),
     storageSize: z.string({ error: `expected ${QUANTITY_HELP}` }).optional(),
     storageClassName: z.string().optional(),
     resources: computeResourcesSchema.optional(),
-    timeoutSeconds: number.optional(),
+    timeoutSeconds: numberIn("whole seconds 60-86400").optional(),
 });
 
 export const postgresSchema = z.strictObject({

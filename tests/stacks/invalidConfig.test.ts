@@ -660,7 +660,7 @@ describe("invalid stack configuration", () => {
                 /frontend\.version = 1\.1: expected text; YAML read it as the number 1\.1, which may not be what the file says \(an unquoted 1\.10 is read as 1\.1\): quote it as written/.test(
                     e.message,
                 ) &&
-                /backend\.replicas = "3": expected a number; "3" is quoted, so it is text: write 3 without quotes/.test(e.message) &&
+                /backend\.replicas = "3": expected a whole number ≥ 1; "3" is quoted, so it is text: write 3 without quotes/.test(e.message) &&
                 /analytics\.resources\.requests\.cpu = 0\.5: .*; YAML read it as the number 0\.5.*quote it as written, e\.g\. "0\.5"/.test(e.message),
         );
     });
