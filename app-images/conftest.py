@@ -65,6 +65,16 @@ class RunningService:
                 continue
         return lines
 
+    def request_lines(self, *paths: str, timeout: float = 5) -> list[dict]:
+        """The request log's lines, once there is one for each of `paths`: a line is written when
+        the server's event loop next turns after the response has gone, an instant later."""
+
+        def lines() -> list[dict]:
+            return [line for line in self.log_lines() if line.get("message") == "request"]
+
+        wait_until(lambda: set(paths) <= {line.get("path") for line in lines()}, timeout, f"{self.name}'s request lines for {paths}")
+        return lines()
+
     def messages(self) -> list[str]:
         return [line.get("message", "") for line in self.log_lines()]
 

@@ -24,8 +24,8 @@ def test_traceparent_is_carried_end_to_end_and_logged(chain):
     assert response.status_code == 200
     assert response.json()["rows"] == 5000
     assert response.headers["traceparent"].split("-")[1] == TRACE_ID
-    for service in (frontend, backend, analytics):
-        requests = [line for line in service.log_lines() if line.get("message") == "request" and line.get("path") in ("/api/insights", "/api/stats")]
+    for service, path in ((frontend, "/api/insights"), (backend, "/api/insights"), (analytics, "/api/stats")):
+        requests = [line for line in service.request_lines(path) if line.get("path") == path]
         assert requests, f"{service.name} logged the request"
         assert {line["trace_id"] for line in requests} == {TRACE_ID}, service.name
 

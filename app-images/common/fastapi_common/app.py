@@ -18,7 +18,7 @@ from .auth import KeyStore
 from .errors import install_error_handlers
 from .health import HealthState, ReadinessCheck
 from .limits import BodySizeLimit
-from .logs import configure_logging
+from .logs import configure_logging, flush_request_logs
 from .observe import ObserveRequests
 from .settings import ServiceSettings
 
@@ -71,6 +71,7 @@ def create_service_app(
                     await asyncio.wait_for(shutdown(app), SHUTDOWN_HOOK_SECONDS)
                 except Exception:
                     log.exception("shutdown hook failed or timed out")
+            flush_request_logs()  # the last requests' lines, before the loop stops
             log.info("service stopped")
 
     platform = [*health.router.routes, *metrics.router.routes, *(health.fault_router.routes if settings.fault_injection_enabled else ())]

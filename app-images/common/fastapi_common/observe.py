@@ -2,14 +2,12 @@
 extra task or body buffering per request (Starlette's BaseHTTPMiddleware costs both), and the trace
 context set here is the one the endpoint sees."""
 
-import logging
 import time
 
 from . import metrics
 from .asgi import ASGIApp, Message, Receive, Scope, Send, header
-from .tracing import current_trace, start_span
-
-log = logging.getLogger("fastapi_common.requests")
+from .logs import RequestLog
+from .tracing import TraceContext, current_trace, start_span
 
 # Probes and scrapes: counted, never logged (they would drown the log).
 QUIET_ROUTES = frozenset({"/livez", "/readyz", "/startupz", "/metrics"})
@@ -19,6 +17,7 @@ class ObserveRequests:
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
+        self.request_log = RequestLog(service)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -34,7 +33,7 @@ class ObserveRequests:
             nonlocal recorded
             if not recorded:
                 recorded = True
-                self._record(scope, status_code, time.perf_counter() - started)
+                self._record(scope, trace, status_code, time.perf_counter() - started)
 
         async def send_with_trace(message: Message) -> None:
             nonlocal status_code
@@ -42,7 +41,7 @@ class ObserveRequests:
                 status_code = message["status"]
                 message["headers"] = [*message.get("headers", ()), (b"traceparent", trace.traceparent().encode())]
             elif message["type"] == "http.response.body" and not message.get("more_body", False):
-                record()  # before the last byte leaves: whoever got the response can read the log
+                record()  # with the last byte: its line is written when the event loop next turns
             await send(message)
 
         try:
@@ -51,10 +50,10 @@ class ObserveRequests:
             record()
             current_trace.reset(token)
 
-    def _record(self, scope: Scope, status_code: int, elapsed: float) -> None:
+    def _record(self, scope: Scope, trace: TraceContext, status_code: int, elapsed: float) -> None:
         route = getattr(scope.get("route"), "path", "unmatched")
         method = scope["method"]
         metrics.REQUESTS.observe(self.service, method, route, status_code, elapsed)
-        if route not in QUIET_ROUTES and log.isEnabledFor(logging.INFO):
+        if route not in QUIET_ROUTES and self.request_log.enabled():
             # The path only: query strings may carry what must not be logged (a key sent by mistake).
-            log.info("request", extra={"method": method, "path": scope["path"], "status": status_code, "duration_ms": round(elapsed * 1000, 1)})
+            self.request_log.write(trace.trace_id, method, scope["path"], status_code, round(elapsed * 1000, 1))

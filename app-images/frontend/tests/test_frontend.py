@@ -1,7 +1,5 @@
 """The frontend as a real process: configuration, degradation, probes and failure injection."""
 
-import time
-
 import httpx
 
 from conftest import free_port, wait_until
@@ -59,6 +57,5 @@ def test_failure_injection_breaks_each_probe_on_demand_for_the_operator_key_only
 def test_logs_are_json_with_service_and_trace_id(services):
     frontend = services.start("frontend", {})
     httpx.get(f"{frontend.url}/version")
-    time.sleep(0.2)
-    request_lines = [line for line in frontend.log_lines() if line.get("message") == "request"]
+    request_lines = frontend.request_lines("/version")
     assert request_lines and all(line["service"] == "frontend" and len(line["trace_id"]) == 32 for line in request_lines)
