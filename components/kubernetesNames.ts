@@ -10,7 +10,7 @@ import type { ArgumentProblem } from "./errors";
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /** An RFC 1123 label: names of Namespaces, Services, and most objects' name parts. */
 export function dnsLabelProblem(value: string): string | undefined {
@@ -60,9 +60,15 @@ export function ingressHostProblem(value: string): string | undefined {
         : 'must be a lower-case DNS host name such as "app.example.com" or "*.example.com" (not an IP address)';
 }
 
-/** An environment variable name, as the API server accepts it in a container's `env`. */
+/**
+ * A setting's name (an `env` key): a key of the ConfigMap that delivers the settings as environment
+ * variables (`envFrom`), as the API server accepts it. Since Kubernetes 1.32 the kubelet passes any
+ * such key on as a variable (relaxed environment variable names), a leading digit included.
+ */
 export function envVarNameProblem(value: string): string | undefined {
-    return ENV_VAR_NAME.test(value) ? undefined : 'must be an environment variable name: letters, digits, "_", "-" and ".", not starting with a digit';
+    return value.length <= 253 && CONFIG_MAP_KEY.test(value) && value !== "." && !value.startsWith("..")
+        ? undefined
+        : 'must be a setting name: at most 253 letters, digits, "_", "-" and ".", not "." and not starting with ".."';
 }
 
 /**

@@ -173,7 +173,10 @@ ORACLE_RUNS = 60  # per property; fixed seed: the same cases every run
 def test_every_configuration_the_program_accepts_the_api_server_accepts(cluster):
     """fast-check generates stack configurations and WebService arguments (tests/oracle); what the
     program accepts must pass the API server's server-side dry-run, what it refuses must be refused
-    naming the key and what is allowed, before anything is registered."""
+    naming the key and what is allowed, before anything is registered. And for each class of value
+    the program checks (label keys and values, hosts, paths, names, setting names, quantities, time
+    zones) the program refuses exactly what the API server refuses, but for what it refuses on
+    purpose."""
     kubectl("create", "namespace", ORACLE_NAMESPACE)
     env = {**os.environ, "KUBECONFIG": str(KUBECONFIG), "KUBECTL": str(REPO / ".cache" / "cluster" / "bin" / "kubectl")}
     started = time.monotonic()
@@ -199,6 +202,9 @@ def test_every_configuration_the_program_accepts_the_api_server_accepts(cluster)
     for prop in ("stacks", "webService"):
         assert summary[prop]["runs"] == ORACLE_RUNS
         assert summary[prop]["accepted"] >= 5 and summary[prop]["refused"] >= 5, summary[prop]  # both sides exercised
+    cluster["oracle"]["valueClasses"] = summary["valueClasses"]
+    for name, tally in summary["valueClasses"].items():
+        assert tally["accepted"] >= 3 and tally["refused"] >= 3, (name, tally)  # both sides of each class exercised
 
 
 def render_dev_platform(out: Path, greeting: str | None = None) -> list[dict]:

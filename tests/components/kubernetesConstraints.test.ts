@@ -49,7 +49,7 @@ describe("Kubernetes' own constraints, checked by the components before they reg
                     namespace: "ns",
                     image: "Example/Web:1",
                     version: "1.0+build",
-                    env: { "9LIVES": "x", GOOD_NAME: "y" },
+                    env: { "X Y": "x", "9LIVES": "y" },
                     secretFiles: [
                         { secretName: "keys", mountPath: "/tmp" },
                         { secretName: "Bad_Name", mountPath: "/etc/k" },
@@ -59,7 +59,7 @@ describe("Kubernetes' own constraints, checked by the components before they reg
             [
                 /image = "Example\/Web:1" must be an image reference/,
                 /version = "1.0\+build" must be usable as a label value/,
-                /env key = "9LIVES"/,
+                /env key = "X Y" must be a setting name/,
                 /writableDirs mountPath "\/tmp" is already used by secretFiles "keys"/,
                 /secretName = "Bad_Name"/,
                 /ingress.host = "WEB.example.com"/,

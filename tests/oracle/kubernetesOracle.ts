@@ -7,6 +7,9 @@
  *    problem naming the key and what is allowed.
  * 2. The same for WebService's arguments: accepted → its objects pass the dry-run; refused → an
  *    InvalidArgumentError naming the argument, with nothing registered.
+ * 3. Both directions for each class of value the program checks on its own (./valueClasses.ts):
+ *    what it accepts the API server accepts, and what it refuses the API server refuses too,
+ *    unless the program refuses it on purpose and says why.
  *
  *   node --require sucrase/register/ts tests/oracle/kubernetesOracle.ts --namespace <scratch> [--runs 40] [--seed 7]
  *
@@ -23,6 +26,7 @@ import { StackConfigError, parseStackConfig } from "../../stacks/config/load";
 import { Manifest, renderStack, toManifest } from "../../scripts/render/manifests";
 import { installMocks, settle } from "../../scripts/render/mockRuntime";
 import { stackRawConfig } from "../../stacks/stackFiles";
+import { valueClassProperty } from "./valueClasses";
 
 const DIGEST = "@sha256:" + "5f1ad4d7b9f0f1b6f2a77c3a5d1e2b4c8e9f0a1b2c3d4e5f60718293a4b5c6d7";
 
@@ -316,7 +320,8 @@ async function main(): Promise<void> {
     const [runs, seed] = [Number(values.runs), Number(values.seed)];
     const stacks = await stackProperty(runs, seed, values.namespace, values.kubectl!);
     const webService = await webServiceProperty(runs, seed, values.namespace, values.kubectl!);
-    console.log(JSON.stringify({ seed, stacks, webService }, null, 2));
+    const valueClasses = valueClassProperty(runs, seed, values.namespace, values.kubectl!);
+    console.log(JSON.stringify({ seed, stacks, webService, valueClasses }, null, 2));
 }
 
 main().catch((error) => {
