@@ -10,9 +10,20 @@ const DOCKER_HUB = new Set(["docker.io", "index.docker.io", "registry-1.docker.i
 
 /** The registry host of a repository reference ("docker.io" for a short name such as "team/app"). */
 export function registryHostOf(repository: string): string {
-    const first = repository.split("/")[0];
-    const isHost = repository.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
-    return normalizeHost(isHost ? first : "docker.io");
+    return hostAndPath(repository, "repository")[0];
+}
+
+/**
+ * A repository (or a repository prefix, which a service's name follows) as its registry host and
+ * the path within it. Its first component names a host only when more follows it.
+ */
+function hostAndPath(reference: string, what: "repository" | "prefix"): [string, string] {
+    const [first, ...rest] = reference.split("/");
+    const followed = what === "prefix" || rest.length > 0;
+    if (followed && (first.includes(".") || first.includes(":") || first === "localhost")) {
+        return [normalizeHost(first), rest.join("/")];
+    }
+    return ["docker.io", reference];
 }
 
 /** A registry server as users write it ("https://registry.example.com/", "docker.io") → its host. */
@@ -26,19 +37,19 @@ function normalizeHost(host: string): string {
 }
 
 /**
- * Undefined when `repository` is in the registry `server` names; otherwise what is wrong, with the
- * repository that would be right. Without this, a short name such as "fastapi-k8s/frontend" is
- * pushed to Docker Hub with the private registry's login.
+ * Undefined when `reference` (a repository, or with `what` "prefix" a repository prefix) is in the
+ * registry `server` names; otherwise what is wrong, with the reference that would be right.
+ * Without this, a short name such as "fastapi-k8s/frontend" is pushed to Docker Hub with the
+ * private registry's login.
  */
-export function registryMismatchProblem(repository: string, server: string): string | undefined {
-    const target = registryHostOf(repository);
+export function registryMismatchProblem(reference: string, server: string, what: "repository" | "prefix" = "repository"): string | undefined {
+    const [target, path] = hostAndPath(reference, what);
     const host = registryServerHost(server);
     if (target === host) {
         return undefined;
     }
-    const path = target === "docker.io" && !repository.startsWith("docker.io/") ? repository : repository.split("/").slice(1).join("/");
     return (
         `names the registry ${target}, but the login is for ${host}: the image would be pushed to ${target} with ${host}'s credentials; ` +
-        `start the repository with the registry server, e.g. "${host}/${path}"`
+        `start the ${what} with the registry server, e.g. "${path ? `${host}/${path}` : host}"`
     );
 }

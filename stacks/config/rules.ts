@@ -199,9 +199,9 @@ function imageIssues(stack: string, config: StackConfig): ConfigIssue[] {
         });
     }
     if (images.registry !== undefined) {
-        const mismatch = registryMismatchProblem(`${repositoryPrefixOf(images)}/frontend`, images.registry.server);
+        const mismatch = registryMismatchProblem(repositoryPrefixOf(images), images.registry.server, "prefix");
         if (mismatch) {
-            issues.push({ key: "images.repositoryPrefix", value: images.repositoryPrefix, message: mismatch.replace('/frontend"', '"') });
+            issues.push({ key: "images.repositoryPrefix", value: images.repositoryPrefix, message: mismatch });
         }
     }
     if (GUARDED_STACKS.includes(stack) && !images.requireDigest) {

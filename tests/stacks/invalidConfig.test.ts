@@ -568,7 +568,16 @@ describe("invalid stack configuration", () => {
             (e: StackConfigError) =>
                 e.message.includes(
                     'fastapi-k8s:images.repositoryPrefix = "fastapi-k8s": names the registry docker.io, but the login is for registry.example.com',
-                ) && e.message.includes('"registry.example.com/fastapi-k8s"'),
+                ) && e.message.includes('start the prefix with the registry server, e.g. "registry.example.com/fastapi-k8s"'),
+        );
+        // A prefix is always followed by a service's name, so a lone host is a registry.
+        await installMocks(
+            "dev",
+            edited("dev", (c) => ((c.images.registry = { server: "registry.example.com", username: "ci" }), (c.images.repositoryPrefix = "localhost:5000"))),
+        );
+        assert.throws(
+            () => readStackConfig(),
+            /images\.repositoryPrefix = "localhost:5000": names the registry localhost:5000, .* e\.g\. "registry\.example\.com"/,
         );
     });
 
