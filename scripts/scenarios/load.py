@@ -33,7 +33,9 @@ class LoadFigures:
 class BoundedLoad:
     """`with BoundedLoad(url) as load:` runs the loop for the block; `load.figures` after it.
     `undelivered_retries`: how often a request whose connection was refused is sent again (default
-    0: a refused connection is a failed request)."""
+    0: a refused connection is a failed request). `host`: the name sent as Host and as the TLS
+    server name, to load a route of the ingress controller at its address (`verify` False where
+    nobody issued the route's certificate)."""
 
     def __init__(
         self,
@@ -45,8 +47,11 @@ class BoundedLoad:
         interval: float = 0.05,
         expect_text: str | None = None,
         undelivered_retries: int = 0,
+        host: str | None = None,
+        verify: bool = True,
     ) -> None:
         self.url, self.path = url, path
+        self.host, self.verify = host, verify
         self.undelivered_retries = undelivered_retries
         self.max_requests, self.max_seconds, self.interval = max_requests, max_seconds, interval
         self.expect_text = expect_text
@@ -58,7 +63,7 @@ class BoundedLoad:
         """None when the request succeeded, else what went wrong."""
         for attempt in range(self.undelivered_retries + 1):
             try:
-                response = http.get(self.path)
+                response = http.get(self.path, extensions={"sni_hostname": self.host} if self.host else None)
             except httpx.ConnectError as error:  # refused or unreachable: the request never left
                 if attempt < self.undelivered_retries:
                     self.figures.retried_undelivered += 1
@@ -77,7 +82,8 @@ class BoundedLoad:
         started = time.monotonic()
         # A fresh connection per request, as many independent users would make: kube-proxy balances
         # connections, not requests, so a kept-alive one would pin every request to one pod.
-        with httpx.Client(base_url=self.url, timeout=5, limits=httpx.Limits(max_keepalive_connections=0)) as http:
+        headers = {"Host": self.host} if self.host else None
+        with httpx.Client(base_url=self.url, timeout=5, limits=httpx.Limits(max_keepalive_connections=0), headers=headers, verify=self.verify) as http:
             while not self._stop.is_set() and self.figures.requests < self.max_requests and time.monotonic() - started < self.max_seconds:
                 problem = self._one(http)
                 self.figures.requests += 1

@@ -545,6 +545,15 @@ def test_promotion_to_staging_carries_the_dev_release_and_validates_both_colours
     assert (status["activeColor"], status["live"], status["blue"], status["green"]) == ("blue", "1.0.0", "1.0.0", "1.1.0"), status
 
 
+def staging_entry() -> tuple[str, str]:
+    """Where staging's frontend is reached, as its users reach it: the ingress controller's address
+    and the Ingress's host. It is the only way in (the frontend admits the controller's pods and
+    nothing else), and nobody issues staging's certificate here, so clients take the controller's
+    default one (verify=False) and name the host as Host and as the TLS server name."""
+    controller = get("kube-system", "service", "traefik")["status"]["loadBalancer"]["ingress"][0]["ip"]
+    return f"https://{controller}", get(STAGING_NAMESPACE, "ingress", "frontend")["spec"]["rules"][0]["host"]
+
+
 def test_staging_frontend_is_reached_only_through_the_ingress_controller(cluster, engine, images):
     """Staging's frontend has an Ingress and ClusterIP Services, so its policy admits the ingress
     controller's pods (Traefik, in kube-system) and nothing else: the page is served through the
@@ -560,12 +569,9 @@ def test_staging_frontend_is_reached_only_through_the_ingress_controller(cluster
     elsewhere = connections_from("probe-staging-elsewhere", NAMESPACE, {"app": "probe"}, images["base"], targets)
     cluster["staging_frontend_from_elsewhere"] = elsewhere
     assert {target: result["outcome"] for target, result in elsewhere.items()} == dict.fromkeys(targets, "TimeoutError"), elsewhere
-    controller = get("kube-system", "service", "traefik")["status"]["loadBalancer"]["ingress"][0]["ip"]
-    host = get(STAGING_NAMESPACE, "ingress", "frontend")["spec"]["rules"][0]["host"]
-    # Nobody issues staging's certificate here, so the controller presents its default one: the
-    # datapath is what is under test, not the certificate.
-    with httpx.Client(verify=False, timeout=10) as client:
-        page = client.get(f"https://{controller}/", headers={"Host": host}, extensions={"sni_hostname": host})
+    entry, host = staging_entry()
+    with httpx.Client(base_url=entry, headers={"Host": host}, verify=False, timeout=10) as client:
+        page = client.get("/", extensions={"sni_hostname": host})
     assert page.status_code == 200 and "staging" in page.text, (page.status_code, page.text[:300])
 
 
@@ -574,17 +580,18 @@ def hpa_status(name: str) -> dict:
 
 
 def test_an_hpa_scales_on_real_cpu_figures_and_a_release_leaves_its_replicas_alone(cluster, engine):
-    """Under a bounded load loop the live frontend colour's HPA (metrics-server's figures) grows past
-    its minimum; while it is scaled, a release of the unchanged stack with --refresh finds nothing to
-    change (no fight over `replicas`); without load it shrinks back after the stabilization window."""
+    """Under a bounded load loop through the Ingress (the only way into staging's frontend) the live
+    colour's HPA (metrics-server's figures) grows past its minimum; while it is scaled, a release of
+    the unchanged stack with --refresh finds nothing to change (no fight over `replicas`); without
+    load it shrinks back after the stabilization window."""
     live = json.loads(kubectl("-n", STAGING_NAMESPACE, "get", "service", "frontend", "-o", "json").stdout)
     color = live["spec"]["selector"]["app.kubernetes.io/name"]
-    url = f"http://{live['spec']['clusterIP']}:{live['spec']['ports'][0]['port']}"
+    entry, host = staging_entry()
     minimum = json.loads(kubectl("-n", STAGING_NAMESPACE, "get", "hpa", color, "-o", "json").stdout)["spec"]["minReplicas"]
     wait_until(lambda: hpa_status(color).get("currentMetrics"), 120, "the HPA to read CPU from metrics-server")
     figures = {"minimum": minimum}
     started = time.monotonic()
-    with BoundedLoad(url, "/", max_requests=20000, max_seconds=400, interval=0.01) as load:
+    with BoundedLoad(entry, "/", max_requests=20000, max_seconds=400, interval=0.01, host=host, verify=False) as load:
         wait_until(lambda: hpa_status(color)["currentReplicas"] > minimum, 240, f"{color} to scale above {minimum}")
         figures["scale_up_seconds"] = round(time.monotonic() - started, 1)
         figures["cpu_percent_under_load"] = hpa_status(color)["currentMetrics"][0]["resource"]["current"]["averageUtilization"]
@@ -622,12 +629,12 @@ def test_a_dropped_table_comes_back_from_a_backup_row_for_row(cluster, engine):
     """Notes written through the frontend (and 100k generated), a backup (npm run db -- backup), the
     notes table dropped, restore refused without --yes and for an unknown file, then restored: every
     row is back, the writers were stopped during the restore and serve again after."""
-    live = json.loads(kubectl("-n", STAGING_NAMESPACE, "get", "service", "frontend", "-o", "json").stdout)
-    url = f"http://{live['spec']['clusterIP']}:{live['spec']['ports'][0]['port']}"
+    entry, host = staging_entry()
     marker = secrets.token_hex(4)
-    with httpx.Client(base_url=url, timeout=30) as client:
+    with httpx.Client(base_url=entry, headers={"Host": host}, verify=False, timeout=30) as client:
         for i in range(40):
-            assert client.post("/notes", data={"title": f"{marker}-{i}", "body": f"body {i} " * 20}).status_code == 303
+            note = {"title": f"{marker}-{i}", "body": f"body {i} " * 20}
+            assert client.post("/notes", data=note, extensions={"sni_hostname": host}).status_code == 303
     # And a data set worth timing: 100k generated notes (≈200 characters of body each).
     staging_sql("INSERT INTO notes (title, body) SELECT 'generated ' || g, repeat(md5(g::text), 6) FROM generate_series(1, 100000) g")
     before = staging_sql("SELECT id, title, body, created_at FROM notes ORDER BY id")
@@ -653,7 +660,8 @@ def test_a_dropped_table_comes_back_from_a_backup_row_for_row(cluster, engine):
     cluster["backup_restore"] = figures
     assert "stopping the writers: backend" in restored and f"restored {name}" in restored, restored
     assert staging_sql("SELECT id, title, body, created_at FROM notes ORDER BY id") == before
-    page = httpx.get(url + "/", timeout=30)
+    with httpx.Client(base_url=entry, headers={"Host": host}, verify=False, timeout=30) as client:
+        page = client.get("/", extensions={"sni_hostname": host})
     assert page.status_code == 200 and f"{marker}-39" in page.text
 
 
@@ -752,13 +760,12 @@ def test_a_password_rotation_under_load_loses_no_request_and_retires_the_old_pas
     """npm run db -- rotate-password staging while a bounded load loop reads the notes page (every
     request needs the database): 0 failed requests, the backend's pods never restart, the new password
     works and the old one is refused, and neither appears in the command's output."""
-    live = json.loads(kubectl("-n", STAGING_NAMESPACE, "get", "service", "frontend", "-o", "json").stdout)
-    url = f"http://{live['spec']['clusterIP']}:{live['spec']['ports'][0]['port']}"
+    entry, host = staging_entry()
     first_note = staging_sql("SELECT title FROM notes ORDER BY id LIMIT 1")[0]
     old = secret_value(STAGING_NAMESPACE, "postgres-credentials", "password")
     backends = {p["metadata"]["uid"] for p in live_pods(STAGING_NAMESPACE, "backend")}
     started = time.monotonic()
-    with BoundedLoad(url, "/", max_requests=20000, max_seconds=600, interval=0.05, expect_text=first_note) as load:
+    with BoundedLoad(entry, "/", max_requests=20000, max_seconds=600, interval=0.05, expect_text=first_note, host=host, verify=False) as load:
         result = db(engine, "rotate-password", "staging", "--yes")
         time.sleep(5)  # and a little after, on connections opened with the new password
     figures = {"rotation_seconds": round(time.monotonic() - started, 1), "load": load.figures.as_dict()}
