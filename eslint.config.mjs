@@ -15,4 +15,28 @@ export default tseslint.config(
         files: ["tests/**/*.ts", "policy/**/*.ts", "scripts/checks/tools.ts", "scripts/render/*.ts", "scripts/db/backups.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
+    // The arrows run one way: the package (components/) imports nothing of this repository but
+    // itself; the program (stacks/) imports the package; the policy pack only itself. None of them
+    // imports the lab, the operator's scripts, the benches or the tests.
+    {
+        files: ["components/**/*.ts"],
+        rules: { "no-restricted-imports": ["error", { patterns: [outside("components")] }] },
+    },
+    {
+        files: ["stacks/**/*.ts"],
+        rules: { "no-restricted-imports": ["error", { patterns: [outside("components", "stacks")] }] },
+    },
+    {
+        files: ["policy/**/*.ts"],
+        rules: { "no-restricted-imports": ["error", { patterns: [outside("policy")] }] },
+    },
 );
+
+/** An import pattern for any relative import that reaches a top-level folder other than `allowed`. */
+function outside(...allowed) {
+    const folders = ["components", "stacks", "scripts", "tests", "policy", "app-images", "docs"].filter((folder) => !allowed.includes(folder));
+    return {
+        regex: `^(\\.\\.?/)+(\\.\\./)*(${folders.join("|")})(/|$)`,
+        message: `${allowed.join(" and ")} may import only ${allowed.join(" and ")} (and npm packages): the package and the program never depend on the operator's scripts, the lab, the benches or the tests`,
+    };
+}
