@@ -51,14 +51,13 @@ class RequestLog:
         return self._logger.isEnabledFor(logging.INFO)
 
     def write(self, trace_id: str, method: str, path: str, status: int, duration_ms: float) -> None:
-        if not self._pending:
+        first = not self._pending
+        self._pending.append((time.time(), trace_id, method, path, status, duration_ms))
+        if first:
             try:
                 asyncio.get_running_loop().call_soon(self.flush)
             except RuntimeError:  # no event loop: nothing would turn it, so write at once
-                self._pending.append((time.time(), trace_id, method, path, status, duration_ms))
                 self.flush()
-                return
-        self._pending.append((time.time(), trace_id, method, path, status, duration_ms))
 
     def flush(self) -> None:
         """Writes the pending lines, oldest first."""
