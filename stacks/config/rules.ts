@@ -40,6 +40,7 @@ export function crossFieldIssues(stack: string, config: StackConfig): ConfigIssu
         ...imageIssues(stack, config),
         ...caCertificatesIssues(config.images.buildEnvironment?.caCertificatesFile),
         ...nodePortIssues(config),
+        ...frontendReachIssues(config),
         ...exposureIssues(config),
         ...blueGreenIssues(config),
         ...analyticsMemoryIssues(config),
@@ -50,65 +51,64 @@ export function crossFieldIssues(stack: string, config: StackConfig): ConfigIssu
 /** The tiers only their callers reach: the NetworkPolicies admit nothing else to them. */
 const INTERNAL_TIERS = ["backend", "analytics"] as const;
 
-/**
- * An Ingress or a LoadBalancer on an internal tier would expose a Service that answers no one, and
- * a frontend with neither an Ingress nor a NodePort or LoadBalancer would be reached by no one.
- */
+/** An Ingress or a LoadBalancer on an internal tier would expose a Service that answers no one. */
 function exposureIssues(config: StackConfig): ConfigIssue[] {
-    const frontend = config.frontend;
-    const unreachable =
-        frontend.ingress === undefined && frontend.service?.type !== "NodePort" && frontend.service?.type !== "LoadBalancer"
+    return INTERNAL_TIERS.flatMap((tier) => [
+        ...(config[tier].ingress === undefined
+            ? []
+            : [
+                  {
+                      key: `${tier}.ingress`,
+                      value: config[tier].ingress,
+                      message: `is not allowed: ${tier} is internal (only its callers reach it); only frontend has an Ingress`,
+                  },
+              ]),
+        ...(config[tier].service?.type === "LoadBalancer"
             ? [
                   {
-                      key: "frontend.ingress",
-                      value: undefined,
-                      message: "is required unless frontend.service.type is NodePort or LoadBalancer: the public tier needs a way in",
+                      key: `${tier}.service.type`,
+                      value: "LoadBalancer",
+                      message: `is not allowed: ${tier} is internal (only its callers reach it); expected ClusterIP or NodePort`,
                   },
               ]
-            : [];
-    return [
-        ...unreachable,
-        ...INTERNAL_TIERS.flatMap((tier) => [
-            ...(config[tier].ingress === undefined
-                ? []
-                : [
-                      {
-                          key: `${tier}.ingress`,
-                          value: config[tier].ingress,
-                          message: `is not allowed: ${tier} is internal (only its callers reach it); only frontend has an Ingress`,
-                      },
-                  ]),
-            ...(config[tier].service?.type === "LoadBalancer"
-                ? [
-                      {
-                          key: `${tier}.service.type`,
-                          value: "LoadBalancer",
-                          message: `is not allowed: ${tier} is internal (only its callers reach it); expected ClusterIP or NodePort`,
-                      },
-                  ]
-                : []),
-        ]),
-    ];
+            : []),
+    ]);
 }
+
+/** A frontend with neither an Ingress nor a NodePort or LoadBalancer would be reached by no one. */
+function frontendReachIssues(config: StackConfig): ConfigIssue[] {
+    const { ingress, service } = config.frontend;
+    return ingress === undefined && service?.type !== "NodePort" && service?.type !== "LoadBalancer"
+        ? [
+              {
+                  key: "frontend.ingress",
+                  value: undefined,
+                  message: "is required unless frontend.service.type is NodePort or LoadBalancer: the public tier needs a way in",
+              },
+          ]
+        : [];
+}
+
+const MiB = 2 ** 20;
 
 /** analytics.maxRows rows must fit the tier's memory limit, or the largest request it accepts is OOMKilled. */
 function analyticsMemoryIssues(config: StackConfig): ConfigIssue[] {
     const { maxRows = ANALYTICS_MAX_ROWS, resources, allowRowsBeyondMemory } = config.analytics;
     const limit = parseQuantity(resources.limits.memory);
-    const needed = ANALYTICS_MEMORY.baseMiB * MiB + maxRows * ANALYTICS_MEMORY.bytesPerRow;
+    const base = ANALYTICS_MEMORY.baseMiB * MiB;
+    const needed = base + maxRows * ANALYTICS_MEMORY.bytesPerRow;
     if (needed <= limit || allowRowsBeyondMemory) return [];
-    const fits = Math.max(0, Math.floor((limit - ANALYTICS_MEMORY.baseMiB * MiB) / ANALYTICS_MEMORY.bytesPerRow));
+    const fits = Math.max(0, Math.floor((limit - base) / ANALYTICS_MEMORY.bytesPerRow));
+    const neededMi = `${Math.ceil(needed / MiB)}Mi`;
     const key = config.analytics.maxRows === undefined ? "analytics.maxRows (default)" : "analytics.maxRows";
     return [
         {
             key,
             value: maxRows,
-            message: `needs about ${Math.ceil(needed / MiB)}Mi at once (${ANALYTICS_MEMORY.bytesPerRow} bytes a row, measured, plus ${ANALYTICS_MEMORY.baseMiB}Mi for the service), more than analytics.resources.limits.memory (${resources.limits.memory}): raise the limit to at least ${Math.ceil(needed / MiB)}Mi or lower maxRows to at most ${fits} (analytics.allowRowsBeyondMemory: true accepts it, for the OOMKilled scenario)`,
+            message: `needs about ${neededMi} at once (${ANALYTICS_MEMORY.bytesPerRow} bytes a row, measured, plus ${ANALYTICS_MEMORY.baseMiB}Mi for the service), more than analytics.resources.limits.memory (${resources.limits.memory}): raise the limit to at least ${neededMi} or lower maxRows to at most ${fits} (analytics.allowRowsBeyondMemory: true accepts it, for the OOMKilled scenario)`,
         },
     ];
 }
-
-const MiB = 2 ** 20;
 
 /** activeColor chooses between the colours of frontend.blueGreen; without them it would be ignored. */
 function blueGreenIssues(config: StackConfig): ConfigIssue[] {
