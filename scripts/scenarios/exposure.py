@@ -12,6 +12,7 @@ import time
 import httpx
 
 from .kube import CLUSTER_SCRIPT, REPO, apply, endpoint_ready, expect, get, kubectl, ready_pods, sh, wait_until
+from .load import routed_client
 from .platform import FRONTEND_REPLICAS, INGRESS_HOST, PAGE_TITLE, TLS_SECRET, ScenarioPlatform
 
 INGRESS_CA = REPO / ".cache" / "cluster" / "ingress-ca.crt"  # written by `cluster up`
@@ -108,8 +109,8 @@ def verified_certificate(address: str, host: str) -> tuple[dict, bytes]:
 
 def https_get(address: str, host: str) -> httpx.Response:
     """GET https://<host>/ sent to `address`, as a client whose DNS resolves the host there would."""
-    with httpx.Client(verify=trusting_cluster_ca(), timeout=10) as client:
-        return client.get(f"https://{address}/", headers={"Host": host}, extensions={"sni_hostname": host})
+    with routed_client(f"https://{address}", host, verify=trusting_cluster_ca(), timeout=10) as client:
+        return client.get("/")
 
 
 def plain_route(platform: ScenarioPlatform, address: str) -> dict:

@@ -1,11 +1,24 @@
 """A bounded load loop: GETs one path again and again from a background thread, capped both in
 requests and in seconds, and counts what failed. Traffic goes only to the cluster on this machine."""
 
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
 
 import httpx
+
+
+def routed_client(url: str, host: str | None = None, *, verify: bool | ssl.SSLContext = True, **options: object) -> httpx.Client:
+    """A client of `url`; with `host`, of that route of the ingress controller at `url`'s address,
+    as a client whose DNS resolves the host there would: the host as Host and as the TLS server name."""
+    if host is None:
+        return httpx.Client(base_url=url, verify=verify, **options)  # type: ignore[arg-type]
+
+    def name_the_host(request: httpx.Request) -> None:
+        request.extensions["sni_hostname"] = host
+
+    return httpx.Client(base_url=url, headers={"Host": host}, verify=verify, event_hooks={"request": [name_the_host]}, **options)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -63,7 +76,7 @@ class BoundedLoad:
         """None when the request succeeded, else what went wrong."""
         for attempt in range(self.undelivered_retries + 1):
             try:
-                response = http.get(self.path, extensions={"sni_hostname": self.host} if self.host else None)
+                response = http.get(self.path)
             except httpx.ConnectError as error:  # refused or unreachable: the request never left
                 if attempt < self.undelivered_retries:
                     self.figures.retried_undelivered += 1
@@ -82,8 +95,7 @@ class BoundedLoad:
         started = time.monotonic()
         # A fresh connection per request, as many independent users would make: kube-proxy balances
         # connections, not requests, so a kept-alive one would pin every request to one pod.
-        headers = {"Host": self.host} if self.host else None
-        with httpx.Client(base_url=self.url, timeout=5, limits=httpx.Limits(max_keepalive_connections=0), headers=headers, verify=self.verify) as http:
+        with routed_client(self.url, self.host, verify=self.verify, timeout=5, limits=httpx.Limits(max_keepalive_connections=0)) as http:
             while not self._stop.is_set() and self.figures.requests < self.max_requests and time.monotonic() - started < self.max_seconds:
                 problem = self._one(http)
                 self.figures.requests += 1

@@ -40,7 +40,7 @@ from conftest import (
     sh,
 )
 from scenarios.kube import RUN_TYPESCRIPT, db_command, get, live_pods, release_command, secret_value, service_endpoints, wait_until
-from scenarios.load import BoundedLoad
+from scenarios.load import BoundedLoad, routed_client
 from scenarios.platform import recycle_released_volumes, scratch_project
 
 
@@ -570,8 +570,8 @@ def test_staging_frontend_is_reached_only_through_the_ingress_controller(cluster
     cluster["staging_frontend_from_elsewhere"] = elsewhere
     assert {target: result["outcome"] for target, result in elsewhere.items()} == dict.fromkeys(targets, "TimeoutError"), elsewhere
     entry, host = staging_entry()
-    with httpx.Client(base_url=entry, headers={"Host": host}, verify=False, timeout=10) as client:
-        page = client.get("/", extensions={"sni_hostname": host})
+    with routed_client(entry, host, verify=False, timeout=10) as client:
+        page = client.get("/")
     assert page.status_code == 200 and "staging" in page.text, (page.status_code, page.text[:300])
 
 
@@ -631,10 +631,9 @@ def test_a_dropped_table_comes_back_from_a_backup_row_for_row(cluster, engine):
     row is back, the writers were stopped during the restore and serve again after."""
     entry, host = staging_entry()
     marker = secrets.token_hex(4)
-    with httpx.Client(base_url=entry, headers={"Host": host}, verify=False, timeout=30) as client:
+    with routed_client(entry, host, verify=False, timeout=30) as client:
         for i in range(40):
-            note = {"title": f"{marker}-{i}", "body": f"body {i} " * 20}
-            assert client.post("/notes", data=note, extensions={"sni_hostname": host}).status_code == 303
+            assert client.post("/notes", data={"title": f"{marker}-{i}", "body": f"body {i} " * 20}).status_code == 303
     # And a data set worth timing: 100k generated notes (≈200 characters of body each).
     staging_sql("INSERT INTO notes (title, body) SELECT 'generated ' || g, repeat(md5(g::text), 6) FROM generate_series(1, 100000) g")
     before = staging_sql("SELECT id, title, body, created_at FROM notes ORDER BY id")
@@ -660,8 +659,8 @@ def test_a_dropped_table_comes_back_from_a_backup_row_for_row(cluster, engine):
     cluster["backup_restore"] = figures
     assert "stopping the writers: backend" in restored and f"restored {name}" in restored, restored
     assert staging_sql("SELECT id, title, body, created_at FROM notes ORDER BY id") == before
-    with httpx.Client(base_url=entry, headers={"Host": host}, verify=False, timeout=30) as client:
-        page = client.get("/", extensions={"sni_hostname": host})
+    with routed_client(entry, host, verify=False, timeout=30) as client:
+        page = client.get("/")
     assert page.status_code == 200 and f"{marker}-39" in page.text
 
 
