@@ -11,6 +11,8 @@ export interface PlannedStep {
     urn: string;
     /** The resource type token, e.g. "kubernetes:apps/v1:StatefulSet". */
     type: string;
+    /** The top-level properties the step changes, as the engine names them (paths only, never values). */
+    diffs: string[];
 }
 
 /** Operations that destroy an existing resource (or its data) on the way. */
@@ -28,10 +30,26 @@ export function plannedSteps(events: EngineEvent[]): PlannedStep[] {
         const key = `${metadata.op} ${metadata.urn}`;
         if (!seen.has(key)) {
             seen.add(key);
-            steps.push({ op: metadata.op, urn: metadata.urn, type: metadata.type });
+            steps.push({ op: metadata.op, urn: metadata.urn, type: metadata.type, diffs: changedPaths(metadata) });
         }
     }
     return steps;
+}
+
+/** The property paths a step changes: the detailed diff's when the provider gave one (e.g. "spec.replicas"), else the top-level keys. */
+function changedPaths(metadata: { diffs?: string[]; detailedDiff?: Record<string, unknown> }): string[] {
+    const detailed = Object.keys(metadata.detailedDiff ?? {});
+    return detailed.length > 0 ? detailed : (metadata.diffs ?? []);
+}
+
+/** One line per changed resource, e.g. `update Deployment "backend": spec.replicas`, for the operator to see what moves. */
+export function describeSteps(steps: PlannedStep[]): string[] {
+    return steps
+        .filter((step) => !step.type.startsWith("pulumi:"))
+        .map((step) => {
+            const what = `${step.op} ${step.type.split(":").pop()} "${resourceName(step.urn)}"`;
+            return step.diffs.length > 0 ? `${what}: ${step.diffs.join(", ")}` : what;
+        });
 }
 
 /** Counts per operation and type, e.g. { create: { "kubernetes:apps/v1:Deployment": 3 } }. */

@@ -18,7 +18,7 @@ import { stackRawConfig } from "../../stacks/stackFiles";
 import { REPO_ROOT, openStack } from "../engine/workspace";
 import { DATABASE } from "../../stacks/serviceContract";
 import { DatabaseBackups } from "../db/backups";
-import { GUARDED_STACKS, PlannedStep, dataSteps, gateViolations, plannedSteps, resourceName, summarize } from "./planAnalysis";
+import { GUARDED_STACKS, PlannedStep, dataSteps, describeSteps, gateViolations, plannedSteps, resourceName, summarize } from "./planAnalysis";
 import { PhaseTimes } from "./phaseTimes";
 import { ConfigChange, writeChange } from "./stackFileEdit";
 import { kubectlPath, validateRelease } from "./validate";
@@ -112,6 +112,7 @@ async function previewGated(stack: auto.Stack, options: ReleaseOptions, log: (li
     }
     const steps = plannedSteps(events);
     log(`plan for ${options.stack}: ${describeSummary(summarize(steps))}`);
+    describeSteps(steps).forEach((line) => log(`  ${line}`));
     const violations = gateViolations(steps, { stack: options.stack, allowDataLoss: options.allowDataLoss });
     if (violations.length > 0) {
         throw new ReleaseError(`refused; nothing was applied:\n  - ${violations.join("\n  - ")}\n(--allow-data-loss overrides this)`);

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
-import { dataSteps, gateViolations, plannedSteps, summarize } from "../../scripts/release/planAnalysis";
+import { dataSteps, describeSteps, gateViolations, plannedSteps, summarize } from "../../scripts/release/planAnalysis";
 
 /**
  * Previews recorded from the real engine by tests/engine/release.engine.ts (RECORD_FIXTURES=1):
@@ -84,6 +84,19 @@ describe("plan analysis", () => {
         });
     });
 
+    it("names each changed resource and the paths that change, never the stack or a provider", () => {
+        const scaled = pre("update", "kubernetes:apps/v1:Deployment", "backend", "fastapi-k8s:index:WebService");
+        scaled.resourcePreEvent!.metadata.detailedDiff = { "spec.replicas": { kind: "update", inputDiff: true } } as never;
+        const service = pre("update", "kubernetes:core/v1:Service", "backend", "fastapi-k8s:index:WebService");
+        service.resourcePreEvent!.metadata.diffs = ["spec"];
+        const stack = pre("update", "pulumi:pulumi:Stack", "fastapi-k8s-staging", "");
+        assert.deepEqual(describeSteps(plannedSteps([stack, scaled, service, rollout[1]])), [
+            'update Deployment "backend": spec.replicas',
+            'update Service "backend": spec',
+            'create ConfigMap "frontend-config"',
+        ]);
+    });
+
     it("lets a rollout through: deleting a replaced ConfigMap destroys no data", () => {
         assert.deepEqual(gateViolations(plannedSteps(rollout), { stack: "prod" }), []);
     });
@@ -134,6 +147,7 @@ describe("dataSteps", () => {
         op,
         type,
         urn: `urn:pulumi:staging::fastapi-k8s::${owner}$${type}::x`,
+        diffs: [],
     });
     it("names changes to volumes and the database's credentials, never creations or other objects", () => {
         const statefulSetUpdate = step("update", "kubernetes:apps/v1:StatefulSet");
@@ -155,7 +169,7 @@ describe("dataSteps", () => {
 });
 
 describe("gateViolations on a password rotation", () => {
-    const step = (op: OpType, type: string) => ({ op, type, urn: `urn:pulumi:staging::fastapi-k8s::fastapi-k8s:index:PostgresDatabase$${type}::postgres-x` });
+    const step = (op: OpType, type: string) => ({ op, type, urn: `urn:pulumi:staging::fastapi-k8s::fastapi-k8s:index:PostgresDatabase$${type}::postgres-x`, diffs: [] });
     const password = "random:index/randomPassword:RandomPassword";
     it("lets a replaced database password through (a rotation) but not a deleted one, and still wants a backup first", () => {
         const rotation = [
