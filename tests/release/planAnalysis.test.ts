@@ -169,7 +169,12 @@ describe("dataSteps", () => {
 });
 
 describe("gateViolations on a password rotation", () => {
-    const step = (op: OpType, type: string) => ({ op, type, urn: `urn:pulumi:staging::fastapi-k8s::fastapi-k8s:index:PostgresDatabase$${type}::postgres-x`, diffs: [] });
+    const step = (op: OpType, type: string) => ({
+        op,
+        type,
+        urn: `urn:pulumi:staging::fastapi-k8s::fastapi-k8s:index:PostgresDatabase$${type}::postgres-x`,
+        diffs: [],
+    });
     const password = "random:index/randomPassword:RandomPassword";
     it("lets a replaced database password through (a rotation) but not a deleted one, and still wants a backup first", () => {
         const rotation = [
