@@ -11,7 +11,7 @@ export interface PlannedStep {
     urn: string;
     /** The resource type token, e.g. "kubernetes:apps/v1:StatefulSet". */
     type: string;
-    /** The top-level properties the step changes, as the engine names them (paths only, never values). */
+    /** The properties the step changes, as the engine names them: detailed paths or top-level keys, never values. */
     diffs: string[];
 }
 
@@ -42,12 +42,17 @@ function changedPaths(metadata: { diffs?: string[]; detailedDiff?: Record<string
     return detailed.length > 0 ? detailed : (metadata.diffs ?? []);
 }
 
+/** A step as the operator reads it: `update Deployment "backend"`. */
+export function stepName(step: Pick<PlannedStep, "op" | "type" | "urn">): string {
+    return `${step.op} ${shortType(step.type)} "${resourceName(step.urn)}"`;
+}
+
 /** One line per changed resource, e.g. `update Deployment "backend": spec.replicas`, for the operator to see what moves. */
 export function describeSteps(steps: PlannedStep[]): string[] {
     return steps
         .filter((step) => !step.type.startsWith("pulumi:"))
         .map((step) => {
-            const what = `${step.op} ${step.type.split(":").pop()} "${resourceName(step.urn)}"`;
+            const what = stepName(step);
             return step.diffs.length > 0 ? `${what}: ${step.diffs.join(", ")}` : what;
         });
 }
@@ -60,6 +65,11 @@ export function summarize(steps: PlannedStep[]): Record<string, Record<string, n
         summary[op][type] = (summary[op][type] ?? 0) + 1;
     }
     return summary;
+}
+
+/** The last part of a type token: "kubernetes:apps/v1:Deployment" → "Deployment". */
+export function shortType(type: string): string {
+    return type.slice(type.lastIndexOf(":") + 1);
 }
 
 /** The resource name at the end of a URN. */

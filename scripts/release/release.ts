@@ -18,7 +18,7 @@ import { stackRawConfig } from "../../stacks/stackFiles";
 import { REPO_ROOT, openStack } from "../engine/workspace";
 import { DATABASE } from "../../stacks/serviceContract";
 import { DatabaseBackups } from "../db/backups";
-import { GUARDED_STACKS, PlannedStep, dataSteps, describeSteps, gateViolations, plannedSteps, resourceName, summarize } from "./planAnalysis";
+import { GUARDED_STACKS, PlannedStep, dataSteps, describeSteps, gateViolations, plannedSteps, shortType, stepName, summarize } from "./planAnalysis";
 import { PhaseTimes } from "./phaseTimes";
 import { ConfigChange, writeChange } from "./stackFileEdit";
 import { kubectlPath, validateRelease } from "./validate";
@@ -124,7 +124,7 @@ function describeSummary(summary: Record<string, Record<string, number>>): strin
     const parts = Object.entries(summary).map(
         ([op, types]) =>
             `${op}: ${Object.entries(types)
-                .map(([type, n]) => `${n} ${type.split(":").pop()}`)
+                .map(([type, n]) => `${n} ${shortType(type)}`)
                 .join(", ")}`,
     );
     return parts.length > 0 ? parts.join("; ") : "no changes";
@@ -175,7 +175,7 @@ function backUpBeforeChanging(steps: PlannedStep[], options: ReleaseOptions, log
     if (steps.length === 0 || !GUARDED_STACKS.includes(options.stack)) {
         return;
     }
-    const what = steps.map((s) => `${s.op} ${s.type.split(":").pop()} "${resourceName(s.urn)}"`).join(", ");
+    const what = steps.map(stepName).join(", ");
     const settings = stackSettings(options.stack, options.workDir);
     const take = options.backup ?? defaultBackup(settings);
     if (!take) {
